@@ -1,0 +1,57 @@
+// Read operations of the Stripe gateway: what specialists may ask Stripe while gathering context (no writes here).
+import type Stripe from "stripe";
+
+export interface StripeReads {
+  getInvoice(id: string): Promise<Stripe.Invoice | null>;
+  /** Payments of an invoice, newest first (API 2026-10-28.endive: invoices have no payment_intent). */
+  listInvoicePayments(invoiceId: string): Promise<Stripe.InvoicePayment[]>;
+  getPaymentIntent(id: string): Promise<Stripe.PaymentIntent | null>;
+  getCharge(id: string): Promise<Stripe.Charge | null>;
+  listCharges(params: { customer?: string; payment_intent?: string; limit?: number }): Promise<Stripe.Charge[]>;
+  getCustomer(id: string): Promise<Stripe.Customer | null>;
+  getPaymentMethod(id: string): Promise<Stripe.PaymentMethod | null>;
+  getSubscription(id: string): Promise<Stripe.Subscription | null>;
+  listSubscriptions(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Subscription[]>;
+  getSubscriptionSchedule(id: string): Promise<Stripe.SubscriptionSchedule | null>;
+  listInvoices(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Invoice[]>;
+  /** Active recurring prices with `product` expanded: the plan catalog. */
+  listActiveRecurringPrices(): Promise<Stripe.Price[]>;
+  listRefunds(params: { charge?: string; payment_intent?: string; limit?: number }): Promise<Stripe.Refund[]>;
+  getDispute(id: string): Promise<Stripe.Dispute | null>;
+  listDisputes(params: { charge?: string; payment_intent?: string; limit?: number }): Promise<Stripe.Dispute[]>;
+  getEarlyFraudWarning(id: string): Promise<Stripe.Radar.EarlyFraudWarning | null>;
+}
+
+function orNull<T>(p: Promise<T>): Promise<T | null> {
+  return p.catch((err: unknown) => {
+    if ((err as { code?: string })?.code === "resource_missing") return null;
+    throw err;
+  });
+}
+
+/** Reads through the official SDK. Lists are bounded: context gathering never walks a customer's whole history. */
+export function createStripeReads(stripe: Stripe): StripeReads {
+  return {
+    getInvoice: (id) => orNull(stripe.invoices.retrieve(id)),
+    listInvoicePayments: async (invoice) => (await stripe.invoicePayments.list({ invoice, limit: 20 })).data,
+    getPaymentIntent: (id) => orNull(stripe.paymentIntents.retrieve(id)),
+    getCharge: (id) => orNull(stripe.charges.retrieve(id)),
+    listCharges: async (p) => (await stripe.charges.list({ limit: 20, ...p })).data,
+    getCustomer: async (id) => {
+      const c = await orNull(stripe.customers.retrieve(id));
+      return c && !("deleted" in c && c.deleted) ? (c as Stripe.Customer) : null;
+    },
+    getPaymentMethod: (id) => orNull(stripe.paymentMethods.retrieve(id)),
+    getSubscription: (id) => orNull(stripe.subscriptions.retrieve(id)),
+    listSubscriptions: async (p) =>
+      (await stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams)).data,
+    getSubscriptionSchedule: (id) => orNull(stripe.subscriptionSchedules.retrieve(id)),
+    listInvoices: async (p) => (await stripe.invoices.list({ limit: 24, ...p } as Stripe.InvoiceListParams)).data,
+    listActiveRecurringPrices: async () =>
+      (await stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] })).data,
+    listRefunds: async (p) => (await stripe.refunds.list({ limit: 20, ...p })).data,
+    getDispute: (id) => orNull(stripe.disputes.retrieve(id)),
+    listDisputes: async (p) => (await stripe.disputes.list({ limit: 10, ...p })).data,
+    getEarlyFraudWarning: (id) => orNull(stripe.radar.earlyFraudWarnings.retrieve(id)),
+  };
+}
