@@ -1,0 +1,88 @@
+// The `cases` table: one row per business object billops works on, pointing at its LangGraph thread.
+import type { Queryable } from "./db.js";
+import { parseCaseKey, threadIdFor } from "../domain/case.js";
+
+export type CaseStatus = "open" | "waiting_approval" | "closed" | "escalated" | "error";
+
+export interface CaseRow {
+  caseKey: string;
+  threadId: string;
+  kind: string;
+  objectId: string;
+  route: string | null;
+  status: CaseStatus;
+  lastAction: string | null;
+  lastEventId: string | null;
+  customer: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toRow(r: any): CaseRow {
+  return {
+    caseKey: r.case_key,
+    threadId: r.thread_id,
+    kind: r.kind,
+    objectId: r.object_id,
+    route: r.route,
+    status: r.status,
+    lastAction: r.last_action,
+    lastEventId: r.last_event_id,
+    customer: r.customer,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Creates the case on its first event; later calls only fill what is new. */
+export async function ensureCase(db: Queryable, caseKey: string, customer?: string | null): Promise<CaseRow> {
+  const key = parseCaseKey(caseKey);
+  const { rows } = await db.query(
+    `INSERT INTO cases (case_key, thread_id, kind, object_id, customer)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (case_key) DO UPDATE SET customer = COALESCE(cases.customer, EXCLUDED.customer)
+     RETURNING *`,
+    [caseKey, threadIdFor(caseKey), key.kind, key.id, customer ?? null],
+  );
+  return toRow(rows[0]);
+}
+
+export async function updateCase(
+  db: Queryable,
+  caseKey: string,
+  patch: { route?: string | null; status?: CaseStatus; lastAction?: string | null; lastEventId?: string | null; customer?: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE cases SET
+       route = COALESCE($2, route),
+       status = COALESCE($3, status),
+       last_action = COALESCE($4, last_action),
+       last_event_id = COALESCE($5, last_event_id),
+       customer = COALESCE(customer, $6),
+       updated_at = now()
+     WHERE case_key = $1`,
+    [caseKey, patch.route ?? null, patch.status ?? null, patch.lastAction ?? null, patch.lastEventId ?? null, patch.customer ?? null],
+  );
+}
+
+export async function getCase(db: Queryable, caseKey: string): Promise<CaseRow | null> {
+  const { rows } = await db.query(`SELECT * FROM cases WHERE case_key = $1`, [caseKey]);
+  return rows[0] ? toRow(rows[0]) : null;
+}
+
+export async function getCaseByThread(db: Queryable, threadId: string): Promise<CaseRow | null> {
+  const { rows } = await db.query(`SELECT * FROM cases WHERE thread_id = $1`, [threadId]);
+  return rows[0] ? toRow(rows[0]) : null;
+}
+
+export async function listCases(
+  db: Queryable,
+  opts: { status?: CaseStatus; limit?: number; offset?: number } = {},
+): Promise<CaseRow[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM cases WHERE ($1::text IS NULL OR status = $1)
+     ORDER BY created_at DESC, case_key LIMIT $2 OFFSET $3`,
+    [opts.status ?? null, Math.min(opts.limit ?? 50, 500), opts.offset ?? 0],
+  );
+  return rows.map(toRow);
+}

@@ -1,0 +1,73 @@
+// The `notifications` outbox: customer messages rendered once per unique key, sent later (or kept when no SMTP is set).
+import type { Queryable } from "./db.js";
+
+export interface NotificationInput {
+  key: string;
+  caseKey: string;
+  template: string;
+  to: string | null;
+  subject: string;
+  body: string;
+  at: number;
+}
+
+export interface NotificationRow extends NotificationInput {
+  id: string;
+  status: "pending" | "sent" | "failed" | "kept";
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Idempotent by key: a re-run of the act node after a crash adds nothing. Returns whether it was new. */
+export async function enqueueNotification(db: Queryable, n: NotificationInput): Promise<boolean> {
+  const res = await db.query(
+    `INSERT INTO notifications (key, case_key, template, to_email, subject, body, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
+    [n.key, n.caseKey, n.template, n.to, n.subject, n.body, n.at],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+function toRow(r: any): NotificationRow {
+  return {
+    id: String(r.id),
+    key: r.key,
+    caseKey: r.case_key,
+    template: r.template,
+    to: r.to_email,
+    subject: r.subject,
+    body: r.body,
+    at: Number(r.at),
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+  };
+}
+
+export async function listNotifications(db: Queryable, opts: { caseKey?: string; status?: string; limit?: number } = {}): Promise<NotificationRow[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM notifications WHERE ($1::text IS NULL OR case_key = $1) AND ($2::text IS NULL OR status = $2)
+     ORDER BY id LIMIT $3`,
+    [opts.caseKey ?? null, opts.status ?? null, Math.min(opts.limit ?? 100, 1000)],
+  );
+  return rows.map(toRow);
+}
+
+/** Claims pending notifications for the sender; SKIP LOCKED so several processes can send. */
+export async function claimPendingNotifications(db: Queryable, limit: number): Promise<NotificationRow[]> {
+  const { rows } = await db.query(
+    `UPDATE notifications SET attempts = attempts + 1
+     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND attempts < 5
+                  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING *`,
+    [limit],
+  );
+  return rows.map(toRow);
+}
+
+export async function markNotification(db: Queryable, id: string, status: "sent" | "failed" | "pending" | "kept", error?: string): Promise<void> {
+  await db.query(
+    `UPDATE notifications SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END WHERE id = $1`,
+    [id, status, error ?? null],
+  );
+}
