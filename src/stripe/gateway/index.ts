@@ -1,0 +1,39 @@
+// The Stripe gateway: the only code that constructs or calls the `stripe` SDK.
+import Stripe from "stripe";
+import { createStripeReads, type StripeReads } from "./reads.js";
+import { createStripeWrites, type StripeWrites } from "./writes.js";
+
+export type { StripeReads } from "./reads.js";
+export { idempotencyKey, isBillopsKey, StripeRetryableError, type StripeWrites, type WriteResult } from "./writes.js";
+
+export interface Gateway {
+  reads: StripeReads;
+  writes: StripeWrites;
+  /** For webhook signature checks only. */
+  stripe: Stripe;
+}
+
+export interface GatewayOptions {
+  secretKey: string;
+  /** The simulator's URL in offline mode, tests and evals; unset for real Stripe. */
+  baseUrl?: string;
+  maxNetworkRetries?: number;
+  timeoutMs?: number;
+}
+
+export function createStripeClient(opts: GatewayOptions): Stripe {
+  const common = { maxNetworkRetries: opts.maxNetworkRetries ?? 2, timeout: opts.timeoutMs ?? 20_000 };
+  if (!opts.baseUrl) return new Stripe(opts.secretKey, common);
+  const u = new URL(opts.baseUrl);
+  return new Stripe(opts.secretKey, {
+    ...common,
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === "https:" ? 443 : 80)),
+    protocol: u.protocol.replace(":", "") as "http" | "https",
+  });
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const stripe = createStripeClient(opts);
+  return { stripe, reads: createStripeReads(stripe), writes: createStripeWrites(stripe) };
+}
