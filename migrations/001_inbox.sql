@@ -16,7 +16,9 @@ create table stripe_events (
   received_at      timestamptz not null default now(),
   finished_at      timestamptz,
   -- Caused by billops' own Stripe write (request.idempotency_key starts with 'billops:').
-  echo             boolean not null default false
+  echo             boolean not null default false,
+  -- Only ignored events may lack a case: everything processed is ordered within its case.
+  constraint stripe_events_case_required check (status = 'ignored' or case_key is not null)
 );
 
 create unique index stripe_events_seq_key on stripe_events (seq);
