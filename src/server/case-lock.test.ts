@@ -1,0 +1,49 @@
+// The case lock: two holders of one case key run one after the other; different keys run at the same time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../test/support/db.js";
+import { withCaseLock } from "./case-lock.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db?.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function hold(key: string, ms: number, spans: Array<[string, number, number]>) {
+  // Separate pools stand in for separate processes: the lock lives in PostgreSQL, not in this process.
+  await withCaseLock(db.newPool(2), key, async () => {
+    const start = Date.now();
+    await sleep(ms);
+    spans.push([key, start, Date.now()]);
+  });
+}
+
+describe("withCaseLock", () => {
+  it("serialises holders of one key and lets other keys run in parallel", async () => {
+    const spans: Array<[string, number, number]> = [];
+    await Promise.all([hold("invoice:in_1", 200, spans), hold("invoice:in_1", 200, spans), hold("invoice:in_2", 200, spans)]);
+    const same = spans.filter((s) => s[0] === "invoice:in_1").sort((a, b) => a[1] - b[1]);
+    const other = spans.find((s) => s[0] === "invoice:in_2")!;
+    expect(same[1][1]).toBeGreaterThanOrEqual(same[0][2]);
+    // in_2 overlapped with the first in_1 holder.
+    const first = same[0];
+    expect(other[1] < first[2] && first[1] < other[2]).toBe(true);
+  });
+
+  it("commits on return and rolls back on throw", async () => {
+    await db.pool.query("create table lock_probe (v text)");
+    await withCaseLock(db.pool, "k", (c) => c.query("insert into lock_probe values ('kept')"));
+    await expect(
+      withCaseLock(db.pool, "k", async (c) => {
+        await c.query("insert into lock_probe values ('lost')");
+        throw new Error("handler bug");
+      }),
+    ).rejects.toThrow("handler bug");
+    const { rows } = await db.pool.query("select v from lock_probe");
+    expect(rows.map((r) => r.v)).toEqual(["kept"]);
+    // The lock was released with the transaction: taking it again does not hang.
+    expect(await withCaseLock(db.pool, "k", async () => "again")).toBe("again");
+  });
+});
