@@ -1,0 +1,251 @@
+// Dunning policy table: one row per decline code / situation, run through gather (over fixture Stripe data) and the pure policy.
+import { describe, expect, it } from "vitest";
+import type { CaseHistory } from "../../domain/history.js";
+import { parsePolicyConfig, type PolicyConfigInput } from "../../domain/policy-config.js";
+import * as f from "../fixtures.js";
+import { DECLINE_CATEGORY, classifyDecline } from "./decline-codes.js";
+import { gatherDunningContext } from "./context.js";
+import { decideDunning } from "./policy.js";
+
+const { NOW, DAY } = f;
+
+interface Setup {
+  decline?: f.DeclineSpec;
+  invoice?: Record<string, unknown>;
+  card?: Record<string, unknown>;
+  history?: Partial<CaseHistory>;
+  eventType?: string;
+  customerCreated?: number;
+  paid?: number;
+  config?: PolicyConfigInput;
+}
+
+async function run(s: Setup) {
+  const { paymentIntent, charge } = f.declinedAttempt(s.decline ?? { decline_code: "insufficient_funds", advice_code: "try_again_later" });
+  const world: f.World = {
+    customers: [f.customer({ created: s.customerCreated ?? NOW - 400 * DAY })],
+    payment_methods: [f.paymentMethod({ card: s.card })],
+    invoices: [f.invoice(s.invoice)],
+    invoice_payments: [f.invoicePayment()],
+    payment_intents: [paymentIntent],
+    charges: [charge, ...f.paidHistory(s.paid ?? 7)],
+    subscriptions: [f.subscription({ status: "past_due" })],
+  };
+  const ctx = await gatherDunningContext(
+    f.memoryReads(world),
+    f.event(s.eventType ?? "invoice.payment_failed", { id: "in_A", object: "invoice", status: "open" }),
+    f.history(s.history),
+    NOW,
+  );
+  return { ctx, decision: decideDunning(ctx, parsePolicyConfig(s.config ?? {})) };
+}
+
+describe("decline classification", () => {
+  it.each([
+    ["processing_error", undefined, undefined, "transient"],
+    ["card_declined", "issuer_not_available", undefined, "transient"],
+    ["card_declined", "try_again_later", undefined, "transient"],
+    ["card_declined", "reenter_transaction", undefined, "transient"],
+    ["card_declined", "insufficient_funds", "try_again_later", "soft"],
+    ["card_declined", "generic_decline", undefined, "soft"],
+    ["card_declined", "do_not_honor", undefined, "soft"],
+    ["card_declined", "card_velocity_exceeded", undefined, "soft"],
+    ["card_declined", "withdrawal_count_limit_exceeded", undefined, "soft"],
+    ["expired_card", undefined, undefined, "customer_action"],
+    ["incorrect_number", undefined, undefined, "customer_action"],
+    ["incorrect_cvc", undefined, undefined, "customer_action"],
+    ["invalid_expiry_year", undefined, undefined, "customer_action"],
+    ["authentication_required", undefined, undefined, "customer_action"],
+    ["card_declined", "generic_decline", "confirm_card_data", "customer_action"],
+    ["card_declined", "do_not_honor", "new_account_information_available", "customer_action"],
+    ["card_declined", "lost_card", undefined, "fraud"],
+    ["card_declined", "stolen_card", undefined, "fraud"],
+    ["card_declined", "pickup_card", undefined, "fraud"],
+    ["card_declined", "fraudulent", undefined, "fraud"],
+    ["card_declined", "security_violation", undefined, "fraud"],
+    ["card_declined", "merchant_blacklist", undefined, "fraud"],
+    ["card_declined", "restricted_card", undefined, "fraud"],
+    ["card_declined", "invalid_account", undefined, "hard"],
+    ["card_declined", "card_not_supported", undefined, "hard"],
+    ["card_declined", "insufficient_funds", "do_not_try_again", "hard"],
+    ["card_declined", "mystery_code_2031", undefined, "unknown"],
+    ["card_declined", "mystery_code_2031", "try_again_later", "soft"],
+  ])("%s / %s / advice %s → %s", (code, declineCode, adviceCode, category) => {
+    const c = classifyDecline({ code, declineCode: declineCode ?? null, adviceCode: adviceCode ?? null, riskLevel: "normal", outcomeType: "issuer_declined", networkStatus: "declined_by_network" });
+    expect(c.category).toBe(category);
+  });
+
+  it("Radar highest risk or a block outranks a soft code", () => {
+    const base = { code: "card_declined", declineCode: "insufficient_funds", adviceCode: null, networkStatus: null };
+    expect(classifyDecline({ ...base, riskLevel: "highest", outcomeType: "issuer_declined" }).category).toBe("fraud");
+    expect(classifyDecline({ ...base, riskLevel: "normal", outcomeType: "blocked" }).category).toBe("fraud");
+  });
+
+  it("every table entry is a known category", () => {
+    for (const v of Object.values(DECLINE_CATEGORY)) expect(["transient", "soft", "customer_action", "hard", "fraud"]).toContain(v);
+  });
+});
+
+describe("decideDunning: a row per decline code on a mid-dunning attempt", () => {
+  const rows: [string, f.DeclineSpec, string, Record<string, unknown>?][] = [
+    ["processing_error → retry now", { code: "processing_error" }, "retry_immediately", { invoice: "in_A" }],
+    ["issuer_not_available → retry now", { decline_code: "issuer_not_available" }, "retry_immediately"],
+    ["try_again_later → retry now", { decline_code: "try_again_later" }, "retry_immediately"],
+    ["reenter_transaction → retry now", { decline_code: "reenter_transaction" }, "retry_immediately"],
+    ["insufficient_funds → retry in 2 days, before Stripe", { decline_code: "insufficient_funds", advice_code: "try_again_later" }, "schedule_retry", { invoice: "in_A", retry_at: NOW + 2 * DAY }],
+    ["generic_decline → retry in a day", { decline_code: "generic_decline" }, "schedule_retry", { retry_at: NOW + DAY }],
+    ["do_not_honor → retry in a day", { decline_code: "do_not_honor" }, "schedule_retry", { retry_at: NOW + DAY }],
+    ["card_velocity_exceeded → retry in a day", { decline_code: "card_velocity_exceeded" }, "schedule_retry", { retry_at: NOW + DAY }],
+    ["withdrawal_count_limit_exceeded → retry in a day", { decline_code: "withdrawal_count_limit_exceeded" }, "schedule_retry"],
+    ["expired_card → ask for a new card", { code: "expired_card" }, "notify_customer", { template: "update_payment_method", hosted_invoice_url: "https://invoice.stripe.com/i/acct_test/in_A" }],
+    ["incorrect_number → ask for a new card", { code: "incorrect_number" }, "notify_customer", { template: "update_payment_method" }],
+    ["incorrect_cvc → ask for a new card", { code: "incorrect_cvc" }, "notify_customer", { template: "update_payment_method" }],
+    ["invalid_expiry_month → ask for a new card", { code: "invalid_expiry_month" }, "notify_customer", { template: "update_payment_method" }],
+    ["authentication_required → authenticate on the invoice page", { code: "authentication_required" }, "notify_customer", { template: "authentication_required" }],
+    ["confirm_card_data advice → customer", { decline_code: "generic_decline", advice_code: "confirm_card_data" }, "notify_customer", { template: "update_payment_method" }],
+    ["new_account_information_available → customer", { decline_code: "new_account_information_available" }, "notify_customer", { template: "update_payment_method" }],
+    ["invalid_account → never retry, ask for another card", { decline_code: "invalid_account" }, "notify_customer", { template: "update_payment_method" }],
+    ["card_not_supported → never retry", { decline_code: "card_not_supported" }, "notify_customer"],
+    ["do_not_try_again advice → never retry", { decline_code: "generic_decline", advice_code: "do_not_try_again" }, "notify_customer"],
+    ["lost_card → escalate", { decline_code: "lost_card" }, "escalate_to_support"],
+    ["stolen_card → escalate", { decline_code: "stolen_card" }, "escalate_to_support"],
+    ["pickup_card → escalate", { decline_code: "pickup_card" }, "escalate_to_support"],
+    ["fraudulent → escalate", { decline_code: "fraudulent" }, "escalate_to_support"],
+    ["security_violation → escalate", { decline_code: "security_violation" }, "escalate_to_support"],
+    ["merchant_blacklist → escalate", { decline_code: "merchant_blacklist" }, "escalate_to_support"],
+    ["restricted_card → escalate", { decline_code: "restricted_card" }, "escalate_to_support"],
+    ["Radar risk highest on a soft code → escalate", { decline_code: "insufficient_funds", risk_level: "highest" }, "escalate_to_support"],
+  ];
+  it.each(rows)("%s", async (_name, decline, action, params) => {
+    const { decision } = await run({ decline });
+    expect(decision.action).toBe(action);
+    if (params) expect(decision.params).toMatchObject(params);
+    expect(decision.ambiguous).toBeUndefined();
+  });
+
+  it("an unknown decline code still gets a retry, but flagged for a model", async () => {
+    const { decision } = await run({ decline: { decline_code: "mystery_code_2031" } });
+    expect(decision.action).toBe("schedule_retry");
+    expect(decision.ambiguous).toMatch(/mystery_code_2031/);
+    expect(decision.confidence).toBeLessThan(1);
+  });
+});
+
+describe("decideDunning: situations", () => {
+  it("the shared example (insufficient_funds, second attempt) schedules a retry, never pays now", async () => {
+    const { decision } = await run({ invoice: { attempt_count: 2, next_payment_attempt: 1796559200 } });
+    expect(["schedule_retry", "notify_customer"]).toContain(decision.action);
+    expect(decision.action).not.toBe("retry_immediately");
+  });
+
+  it("a retry lands at least 6 h before Stripe's next attempt", async () => {
+    const { decision } = await run({ invoice: { next_payment_attempt: NOW + DAY } });
+    expect(decision).toMatchObject({ action: "schedule_retry", params: { retry_at: NOW + DAY - 6 * 3600 } });
+  });
+
+  it("Stripe retries within 7 h: tell the customer instead of stacking an attempt", async () => {
+    const { decision } = await run({ invoice: { next_payment_attempt: NOW + 6.5 * 3600 } });
+    expect(decision).toMatchObject({ action: "notify_customer", params: { template: "payment_failed" } });
+  });
+
+  it("transient after our own immediate retry failed → back off to a scheduled retry", async () => {
+    const { decision } = await run({ decline: { code: "processing_error" }, history: { decisions: [{ action: "retry_immediately", at: NOW - 60, source: "rules" }], billopsRetries: 1 } });
+    expect(decision).toMatchObject({ action: "schedule_retry", params: { retry_at: NOW + 3600 } });
+  });
+
+  it("our own retry cap reached → notify, no retry", async () => {
+    const { decision } = await run({ decline: { code: "processing_error" }, history: { billopsRetries: 3 } });
+    expect(decision).toMatchObject({ action: "notify_customer", params: { template: "payment_failed" } });
+  });
+
+  it("Mastercard's 10-attempt limit reached → no retry", async () => {
+    const { decision } = await run({ card: { brand: "mastercard" }, invoice: { attempt_count: 10 } });
+    expect(decision.action).toBe("notify_customer");
+    const visa = await run({ card: { brand: "visa" }, invoice: { attempt_count: 10 } });
+    expect(visa.decision.action).toBe("schedule_retry");
+  });
+
+  it("card expired by date turns a generic decline into a customer action", async () => {
+    const { decision } = await run({ decline: { decline_code: "generic_decline" }, card: { exp_month: 1, exp_year: 2026 } });
+    expect(decision).toMatchObject({ action: "notify_customer", params: { template: "update_payment_method" } });
+  });
+
+  it("invoice.payment_action_required → authentication template", async () => {
+    const { decision } = await run({ eventType: "invoice.payment_action_required", decline: { decline_code: "generic_decline" } });
+    expect(decision).toMatchObject({ action: "notify_customer", params: { template: "authentication_required" } });
+  });
+
+  it("customer already asked to update the card → wait, don't spam", async () => {
+    const { decision } = await run({ decline: { code: "expired_card" }, history: { notificationsSent: ["update_payment_method"] } });
+    expect(decision.action).toBe("no_action");
+  });
+
+  describe("final attempt (next_payment_attempt null)", () => {
+    const final = { next_payment_attempt: null, attempt_count: 4 };
+    it("good long-time customer → grace period", async () => {
+      const { decision } = await run({ invoice: final });
+      expect(decision).toMatchObject({ action: "apply_grace_period", params: { invoice: "in_A", grace_days: 7, retry_at: NOW + 7 * DAY } });
+    });
+    it("grace_days comes from config", async () => {
+      const { decision } = await run({ invoice: final, config: { grace_days: 3 } });
+      expect(decision.params).toMatchObject({ grace_days: 3, retry_at: NOW + 3 * DAY });
+    });
+    it("new customer → notify", async () => {
+      const { decision } = await run({ invoice: final, customerCreated: NOW - 30 * DAY, paid: 1 });
+      expect(decision).toMatchObject({ action: "notify_customer", params: { template: "update_payment_method" } });
+    });
+    it("few paid invoices → notify", async () => {
+      const { decision } = await run({ invoice: final, paid: 2 });
+      expect(decision.action).toBe("notify_customer");
+    });
+    it("grace already given once → notify", async () => {
+      const { decision } = await run({ invoice: final, history: { decisions: [{ action: "apply_grace_period", at: NOW - 7 * DAY, source: "rules" }] } });
+      expect(decision.action).toBe("notify_customer");
+    });
+    it("large amount → escalate", async () => {
+      const { decision } = await run({ invoice: { ...final, amount_due: 250000, amount_remaining: 250000 } });
+      expect(decision.action).toBe("escalate_to_support");
+    });
+    it("hard decline is never a grace period", async () => {
+      const { decision } = await run({ invoice: final, decline: { decline_code: "invalid_account" } });
+      expect(decision.action).toBe("notify_customer");
+    });
+  });
+
+  describe("the re-read invoice decides, not the event", () => {
+    it.each([
+      ["paid", { status: "paid", amount_paid: 2900, amount_remaining: 0 }, "close_recovered"],
+      ["void", { status: "void" }, "no_action"],
+      ["uncollectible", { status: "uncollectible" }, "no_action"],
+      ["draft", { status: "draft" }, "no_action"],
+    ])("payment_failed arrives but the invoice is %s → %s", async (_s, inv, action) => {
+      const { decision } = await run({ invoice: inv });
+      expect(decision.action).toBe(action);
+    });
+
+    it("invoice.paid closes the case as recovered", async () => {
+      const { decision } = await run({ eventType: "invoice.paid", invoice: { status: "paid", amount_paid: 2900, amount_remaining: 0 } });
+      expect(decision).toMatchObject({ action: "close_recovered", params: { invoice: "in_A" } });
+    });
+
+    it("other invoice events are recorded, not acted on", async () => {
+      const { decision } = await run({ eventType: "invoice.finalized" });
+      expect(decision.action).toBe("no_action");
+    });
+  });
+
+  it("gather re-reads the invoice and follows invoice_payments to the decline", async () => {
+    const { ctx } = await run({});
+    expect(ctx.invoice?.status).toBe("open");
+    expect(ctx.signals).toMatchObject({ code: "card_declined", declineCode: "insufficient_funds", adviceCode: "try_again_later", riskLevel: "normal" });
+    expect(ctx.subscription?.id).toBe("sub_A");
+    expect(ctx.card).toMatchObject({ brand: "visa", expired: false });
+    expect(ctx.paidInvoices).toBe(7);
+    expect(ctx.tenureDays).toBe(400);
+  });
+
+  it("missing invoice → escalate", async () => {
+    const ctx = await gatherDunningContext(f.memoryReads({}), f.event("invoice.payment_failed", { id: "in_gone", object: "invoice" }), f.history(), NOW);
+    expect(decideDunning(ctx, parsePolicyConfig({})).action).toBe("escalate_to_support");
+  });
+});

@@ -1,0 +1,195 @@
+// Dunning policy: a failed invoice payment → retry now, retry later, tell the customer, give grace, escalate, or close as recovered.
+import type { DunningAction } from "../../domain/actions.js";
+import { hasDecided, lastDecision } from "../../domain/history.js";
+import type { PolicyConfig } from "../../domain/policy-config.js";
+import type { ProposedDecision } from "../proposal.js";
+import type { DunningContext } from "./context.js";
+import type { DeclineCategory } from "./decline-codes.js";
+import type { NotifyTemplate } from "./schema.js";
+
+type D = ProposedDecision<DunningAction>;
+
+const HOUR = 3600;
+const DAY = 86400;
+
+/** Events on which a decision about collecting money is due; other invoice events are recorded only. */
+export const DECIDING_EVENTS = new Set(["invoice.payment_failed", "invoice.payment_action_required"]);
+
+/** Waiting time before our own retry of a soft decline: funds arrive in days, daily limits reset in a day. */
+const SOFT_RETRY_DELAY: Record<string, number> = {
+  insufficient_funds: 2 * DAY,
+  withdrawal_count_limit_exceeded: DAY,
+  card_velocity_exceeded: DAY,
+};
+const DEFAULT_SOFT_DELAY = DAY;
+/** Our retry must land well before Stripe's own next attempt, or the two attempts stack on the card. */
+const BEFORE_STRIPE_ATTEMPT = 6 * HOUR;
+/** A retry squeezed closer than this to now (because Stripe's own attempt is near) is not worth an attempt against the network limit. */
+const MIN_USEFUL_LEAD = HOUR;
+
+export interface RetryBudget {
+  networkLimit: number;
+  attemptsSoFar: number;
+  ownRetries: number;
+  allowed: boolean;
+  why: string;
+}
+
+/** Shared with the guard: how many more attempts this invoice's card may take. */
+export function retryBudget(ctx: Pick<DunningContext, "invoice" | "history" | "card">, config: PolicyConfig): RetryBudget {
+  const brand = (ctx.card?.brand ?? "default").toLowerCase();
+  const limits = config.network_retry_limits as Record<string, number>;
+  const networkLimit = limits[brand] ?? limits.default;
+  // attempt_count includes our own invoice pays; history catches a retry whose webhook has not arrived yet.
+  const attemptsSoFar = Math.max(ctx.invoice?.attempt_count ?? 0, ctx.history.billopsRetries);
+  const ownRetries = ctx.history.billopsRetries;
+  if (ownRetries >= config.max_retries_per_invoice) {
+    return { networkLimit, attemptsSoFar, ownRetries, allowed: false, why: `billops already retried ${ownRetries} times (cap ${config.max_retries_per_invoice})` };
+  }
+  if (attemptsSoFar + 1 > networkLimit) {
+    return { networkLimit, attemptsSoFar, ownRetries, allowed: false, why: `${attemptsSoFar} attempts reach the ${brand} limit of ${networkLimit} per 30 days` };
+  }
+  return { networkLimit, attemptsSoFar, ownRetries, allowed: true, why: `${attemptsSoFar} of ${networkLimit} ${brand} attempts used` };
+}
+
+export function isGoodCustomer(ctx: DunningContext, config: PolicyConfig): boolean {
+  return (
+    ctx.tenureDays >= config.good_customer.min_tenure_days &&
+    ctx.paidInvoices >= config.good_customer.min_paid_invoices &&
+    ctx.otherOpenInvoices === 0
+  );
+}
+
+/** The effective category: an expired card on file needs the customer whatever the issuer said. */
+export function effectiveCategory(ctx: DunningContext): DeclineCategory {
+  const c = ctx.decline.category;
+  if (ctx.signals.code === "authentication_required" || ctx.trigger.kind === "event" && ctx.trigger.type === "invoice.payment_action_required") {
+    return c === "fraud" || c === "hard" ? c : "customer_action";
+  }
+  if (ctx.card?.expired && (c === "soft" || c === "transient" || c === "unknown")) return "customer_action";
+  return c;
+}
+
+function needsAuthentication(ctx: DunningContext): boolean {
+  return (
+    ctx.signals.code === "authentication_required" ||
+    ctx.signals.declineCode === "authentication_required" ||
+    ctx.paymentIntent?.status === "requires_action" ||
+    (ctx.trigger.kind === "event" && ctx.trigger.type === "invoice.payment_action_required")
+  );
+}
+
+export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
+  const inv = ctx.invoice;
+  if (!inv) {
+    return { action: "escalate_to_support", params: { reason: `invoice ${ctx.invoiceId ?? "(none)"} not found in Stripe` }, rationale: "Cannot verify the invoice, so nothing is collected automatically.", confidence: 1 };
+  }
+  const invoice = inv.id;
+  // The re-read invoice decides, not the event: a late payment_failed after invoice.paid must not retry a paid invoice.
+  if (inv.status === "paid" || (inv.amount_remaining === 0 && inv.status !== "draft")) {
+    return { action: "close_recovered", params: { invoice }, rationale: `Invoice ${invoice} is paid${ctx.history.decisions.length ? " after dunning" : ""}; the case is recovered.`, confidence: 1 };
+  }
+  if (inv.status === "void" || inv.status === "uncollectible") {
+    return { action: "no_action", params: { reason: `invoice is ${inv.status}` }, rationale: `Invoice ${invoice} is ${inv.status}: nothing left to collect.`, confidence: 1 };
+  }
+  if (inv.status === "draft") {
+    return { action: "no_action", params: { reason: "invoice is still a draft" }, rationale: "No payment has been attempted on a draft invoice.", confidence: 1 };
+  }
+
+  const isRequest = ctx.trigger.kind === "request";
+  if (ctx.trigger.kind === "event" && !DECIDING_EVENTS.has(ctx.trigger.type)) {
+    return { action: "no_action", params: { reason: `${ctx.trigger.type} needs no dunning action` }, rationale: `Recorded ${ctx.trigger.type}; the invoice is ${inv.status}.`, confidence: 1 };
+  }
+
+  const category = effectiveCategory(ctx);
+  const budget = retryBudget(ctx, config);
+  const final = inv.next_payment_attempt == null;
+  const large = inv.amount_due >= config.escalate_amount;
+  const url = inv.hosted_invoice_url ?? "";
+  const code = ctx.decline.reasonCode ?? "(no decline code)";
+  const notified = (t: NotifyTemplate) => ctx.history.notificationsSent.includes(t);
+  const notify = (template: NotifyTemplate, why: string, confidence = 1, ambiguous?: string): D => {
+    if (!url) return { action: "escalate_to_support", params: { reason: `invoice ${invoice} has no hosted invoice link to send` }, rationale: why, confidence: 1 };
+    return { action: "notify_customer", params: { invoice, template, hosted_invoice_url: url }, rationale: why, confidence, ...(ambiguous ? { ambiguous } : {}) };
+  };
+  const waitForStripe = (why: string): D => ({
+    action: "no_action",
+    params: { reason: why },
+    rationale: `${why}${inv.next_payment_attempt ? `; Stripe attempts again at ${inv.next_payment_attempt}` : ""}.`,
+    confidence: 1,
+  });
+
+  if (category === "fraud") {
+    return { action: "escalate_to_support", params: { reason: `fraud signal on invoice ${invoice}: ${ctx.decline.why}` }, rationale: `Never retry after ${code}; a person reviews the account before anyone contacts the customer.`, confidence: 1 };
+  }
+
+  if (category === "hard" || category === "customer_action") {
+    const template: NotifyTemplate = needsAuthentication(ctx) ? "authentication_required" : "update_payment_method";
+    if (final && large && notified(template)) {
+      return { action: "escalate_to_support", params: { reason: `final attempt failed on a large invoice (${inv.amount_due} ${inv.currency}) and the customer did not act` }, rationale: ctx.decline.why, confidence: 1 };
+    }
+    if (notified(template)) return waitForStripe(`customer already asked (${template}) after ${code}`);
+    const why = category === "hard"
+      ? `${ctx.decline.why}: retrying the same card cannot succeed; the customer needs another payment method.`
+      : template === "authentication_required"
+        ? "The bank requires the customer to authenticate the payment on the hosted invoice page."
+        : `${ctx.card?.expired ? "The card on file has expired" : ctx.decline.why}: only the customer can fix the card details.`;
+    return notify(template, why);
+  }
+
+  // transient, soft, unknown: the same card may pass later.
+  const ambiguous = category === "unknown" ? `unknown decline code ${code}${ctx.signals.adviceCode ? ` (advice ${ctx.signals.adviceCode})` : ""}` : undefined;
+  const confidence = category === "unknown" ? 0.7 : 1;
+
+  if (isRequest && ctx.trigger.kind === "request" && ctx.trigger.intent === "retry_payment" && budget.allowed) {
+    return { action: "retry_immediately", params: { invoice }, rationale: `The customer asks for a new attempt (e.g. funds added) after ${code}; ${budget.why}.`, confidence: 0.9, ...(ambiguous ? { ambiguous } : {}) };
+  }
+  if (isRequest) {
+    return notify("update_payment_method", `The customer wrote about invoice ${invoice} (${code}); send the hosted invoice link to pay or update the card.`, 0.9, ambiguous);
+  }
+
+  if (final) {
+    if (large) {
+      return { action: "escalate_to_support", params: { reason: `final automatic attempt failed on invoice ${invoice} for ${inv.amount_due} ${inv.currency} (≥ ${config.escalate_amount})` }, rationale: `Large amount at the end of dunning (${code}): a person calls the customer.`, confidence: 1 };
+    }
+    if (isGoodCustomer(ctx, config) && !hasDecided(ctx.history, "apply_grace_period")) {
+      return {
+        action: "apply_grace_period",
+        params: { invoice, grace_days: config.grace_days, retry_at: ctx.now + config.grace_days * DAY },
+        rationale: `Final attempt failed (${code}) for a customer of ${ctx.tenureDays} days with ${ctx.paidInvoices} paid invoices: keep the service for ${config.grace_days} days and retry once.`,
+        confidence,
+        ...(ambiguous ? { ambiguous } : {}),
+      };
+    }
+    if (!notified("update_payment_method") && !notified("payment_failed")) {
+      return notify("update_payment_method", `Final automatic attempt failed (${code}); the customer must pay or change the card.`, confidence, ambiguous);
+    }
+    return waitForStripe(`final attempt failed and the customer was already notified`);
+  }
+
+  if (budget.allowed && category === "transient") {
+    const last = lastDecision(ctx.history);
+    if (last?.action !== "retry_immediately") {
+      return { action: "retry_immediately", params: { invoice }, rationale: `${ctx.decline.why}: a prompt retry usually passes; ${budget.why}.`, confidence: 1 };
+    }
+  }
+  if (budget.allowed) {
+    const delay = category === "transient" ? HOUR : (SOFT_RETRY_DELAY[ctx.decline.reasonCode ?? ""] ?? DEFAULT_SOFT_DELAY);
+    let retryAt = ctx.now + delay;
+    const stripeNext = inv.next_payment_attempt!;
+    if (retryAt > stripeNext - BEFORE_STRIPE_ATTEMPT) retryAt = stripeNext - BEFORE_STRIPE_ATTEMPT;
+    if (retryAt - ctx.now >= MIN_USEFUL_LEAD) {
+      return {
+        action: "schedule_retry",
+        params: { invoice, retry_at: retryAt },
+        rationale: `${ctx.decline.why}: retry at ${retryAt}, before Stripe's attempt at ${stripeNext}; ${budget.why}.`,
+        confidence,
+        ...(ambiguous ? { ambiguous } : {}),
+      };
+    }
+  }
+  if (!notified("payment_failed") && !notified("update_payment_method")) {
+    return notify("payment_failed", `${ctx.decline.why}; ${budget.allowed ? "Stripe retries soon" : budget.why}: tell the customer so they can pay or update the card.`, confidence, ambiguous);
+  }
+  return waitForStripe(budget.allowed ? `customer already notified after ${code}` : budget.why);
+}
