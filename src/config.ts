@@ -1,0 +1,176 @@
+// Configuration: every environment variable and CLI flag, parsed once at start with zod; a bad one names itself.
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+const DECIDERS = ["rules", "llm", "hybrid"] as const;
+const ROLES = ["web", "worker", "all"] as const;
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export type Decider = (typeof DECIDERS)[number];
+export type Role = (typeof ROLES)[number];
+
+const emptyAsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(emptyAsUnset, z.coerce.number().int().min(min).max(max).optional());
+const str = () => z.preprocess(emptyAsUnset, z.string().optional());
+const url = () => z.preprocess(emptyAsUnset, z.url().optional());
+
+// Each key is the variable's name, so a zod issue's path is the name the user must fix.
+const EnvSchema = z.object({
+  DATABASE_URL: z.preprocess(emptyAsUnset, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional()),
+  STRIPE_SECRET_KEY: z.preprocess(emptyAsUnset, z.string().regex(/^(sk|rk)_(test|live)_/, "must start with sk_test_, sk_live_, rk_test_ or rk_live_").optional()),
+  STRIPE_WEBHOOK_SECRET: z.preprocess(emptyAsUnset, z.string().startsWith("whsec_", "must start with whsec_").optional()),
+  HOST: z.preprocess(emptyAsUnset, z.string().default("127.0.0.1")),
+  PORT: int(0, 65535),
+  APPROVER_TOKENS: str(),
+  BILLOPS_DECIDER: z.preprocess(emptyAsUnset, z.enum(DECIDERS).optional()),
+  OPENAI_API_KEY: str(),
+  OPENAI_BASE_URL: url(),
+  OPENAI_MODEL: z.preprocess(emptyAsUnset, z.string().default("gpt-4o-mini")),
+  SMTP_URL: url(),
+  AUTO_REFUND_LIMIT: int(0),
+  BILLOPS_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default(".billops")),
+  BILLOPS_PG_PORT: int(1, 65535),
+  WORKER_CONCURRENCY: int(1, 1000),
+  EVENT_MAX_ATTEMPTS: int(1, 1000),
+  EVENT_LEASE_SECONDS: int(5, 86_400),
+  LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(LOG_LEVELS).default("info")),
+});
+
+export interface Config {
+  role: Role;
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  dataDir: string;
+  database: { kind: "embedded"; pgPort: number } | { kind: "external"; url: string };
+  stripe: { kind: "simulator" } | { kind: "stripe"; secretKey: string; webhookSecret: string };
+  /** Set in production; in offline mode main.ts generates one and hands it to the simulator. */
+  webhookSecret: string | undefined;
+  /** token → approver name. */
+  approverTokens: Map<string, string>;
+  /** true when APPROVER_TOKENS was unset and a local token was generated (print it in the banner). */
+  approverTokensGenerated: boolean;
+  decider: Decider;
+  openai: { apiKey?: string; baseUrl?: string; model: string };
+  smtpUrl: string | undefined;
+  autoRefundLimit: number;
+  worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
+  /** Facts about the mode, for the banner and for main.ts's wiring. */
+  mode: "offline" | "production" | "mixed";
+  embeddedDatabase: boolean;
+  simulator: boolean;
+}
+
+function parseApproverTokens(text: string): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const i = part.indexOf(":");
+    const name = part.slice(0, i).trim();
+    const token = part.slice(i + 1).trim();
+    if (i <= 0 || !name) throw new ConfigError("APPROVER_TOKENS", "expected name:token,name:token");
+    if (token.length < 16) throw new ConfigError("APPROVER_TOKENS", `the token of ${name} is shorter than 16 characters`);
+    if (tokens.has(token)) throw new ConfigError("APPROVER_TOKENS", `two approvers share one token (${name})`);
+    tokens.set(token, name);
+  }
+  if (tokens.size === 0) throw new ConfigError("APPROVER_TOKENS", "no name:token pairs");
+  return tokens;
+}
+
+function parseFlags(argv: string[]): { role?: string; decider?: string; port?: string } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { role: { type: "string" }, decider: { type: "string" }, port: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    return values;
+  } catch (err) {
+    throw new ConfigError("argv", (err as Error).message);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const e = parsed.data;
+  const flags = parseFlags(argv);
+
+  const role = flags.role ?? "all";
+  if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError("--role", `must be one of ${ROLES.join("|")}`);
+  const deciderFlag = flags.decider;
+  if (deciderFlag !== undefined && !(DECIDERS as readonly string[]).includes(deciderFlag)) {
+    throw new ConfigError("--decider", `must be one of ${DECIDERS.join("|")}`);
+  }
+  let port = e.PORT ?? 4280;
+  if (flags.port !== undefined) {
+    const p = Number(flags.port);
+    if (!Number.isInteger(p) || p < 0 || p > 65535) throw new ConfigError("--port", "must be an integer 0-65535");
+    port = p;
+  }
+
+  const simulator = e.STRIPE_SECRET_KEY === undefined;
+  if (!simulator && e.STRIPE_WEBHOOK_SECRET === undefined) {
+    throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
+  }
+  const llmConfigured = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
+  const decider = (deciderFlag as Decider | undefined) ?? e.BILLOPS_DECIDER ?? (llmConfigured ? "hybrid" : "rules");
+  if (decider !== "rules" && !llmConfigured) {
+    throw new ConfigError(deciderFlag ? "--decider" : "BILLOPS_DECIDER", `${decider} needs OPENAI_API_KEY or OPENAI_BASE_URL`);
+  }
+
+  let approverTokens: Map<string, string>;
+  let approverTokensGenerated = false;
+  if (e.APPROVER_TOKENS !== undefined) {
+    approverTokens = parseApproverTokens(e.APPROVER_TOKENS);
+  } else if (simulator) {
+    approverTokens = new Map([[`local_${randomBytes(18).toString("base64url")}`, "local"]]);
+    approverTokensGenerated = true;
+  } else {
+    // Against real money nobody approves with a token printed to a terminal.
+    throw new ConfigError("APPROVER_TOKENS", "required with real Stripe (name:token,… with tokens of 16+ characters)");
+  }
+
+  const embeddedDatabase = e.DATABASE_URL === undefined;
+  return {
+    role: role as Role,
+    host: e.HOST,
+    port,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.BILLOPS_DATA_DIR,
+    database: embeddedDatabase ? { kind: "embedded", pgPort: e.BILLOPS_PG_PORT ?? 54329 } : { kind: "external", url: e.DATABASE_URL! },
+    stripe: simulator
+      ? { kind: "simulator" }
+      : { kind: "stripe", secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! },
+    webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    approverTokens,
+    approverTokensGenerated,
+    decider,
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    smtpUrl: e.SMTP_URL,
+    autoRefundLimit: e.AUTO_REFUND_LIMIT ?? 5000,
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY ?? 4,
+      maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,
+      leaseSeconds: e.EVENT_LEASE_SECONDS ?? 60,
+    },
+    mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator ? "production" : "mixed",
+    embeddedDatabase,
+    simulator,
+  };
+}

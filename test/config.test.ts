@@ -1,0 +1,74 @@
+// Configuration: defaults for offline mode, production requirements, and errors that name the bad variable.
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+function errorOf(env: Record<string, string>, argv: string[] = []): ConfigError {
+  try {
+    loadConfig(env, argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("runs offline with nothing set", () => {
+    const c = loadConfig({}, []);
+    expect(c).toMatchObject({
+      mode: "offline",
+      embeddedDatabase: true,
+      simulator: true,
+      role: "all",
+      host: "127.0.0.1",
+      port: 4280,
+      decider: "rules",
+      autoRefundLimit: 5000,
+      dataDir: ".billops",
+      database: { kind: "embedded", pgPort: 54329 },
+      worker: { concurrency: 4, maxAttempts: 5, leaseSeconds: 60 },
+      approverTokensGenerated: true,
+    });
+    const [token, name] = [...c.approverTokens][0];
+    expect(name).toBe("local");
+    expect(token.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it("reads production settings and flags", () => {
+    const c = loadConfig(
+      {
+        DATABASE_URL: "postgres://u@db/billops",
+        STRIPE_SECRET_KEY: "sk_test_abc",
+        STRIPE_WEBHOOK_SECRET: "whsec_abc",
+        APPROVER_TOKENS: "alice:aaaaaaaaaaaaaaaa1, bob:bbbbbbbbbbbbbbbb2",
+        OPENAI_API_KEY: "sk-x",
+        AUTO_REFUND_LIMIT: "0",
+      },
+      ["--role", "worker", "--port", "9000"],
+    );
+    expect(c).toMatchObject({ mode: "production", role: "worker", port: 9000, decider: "hybrid", autoRefundLimit: 0 });
+    expect(c.approverTokens.get("bbbbbbbbbbbbbbbb2")).toBe("bob");
+    expect(loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1" }, ["--decider", "llm"]).decider).toBe("llm");
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, [], "PORT"],
+    [{ AUTO_REFUND_LIMIT: "-1" }, [], "AUTO_REFUND_LIMIT"],
+    [{ WORKER_CONCURRENCY: "1.5" }, [], "WORKER_CONCURRENCY"],
+    [{ OPENAI_BASE_URL: "not a url" }, [], "OPENAI_BASE_URL"],
+    [{ BILLOPS_DECIDER: "magic" }, [], "BILLOPS_DECIDER"],
+    [{ BILLOPS_DECIDER: "llm" }, [], "BILLOPS_DECIDER"],
+    [{ DATABASE_URL: "mysql://x" }, [], "DATABASE_URL"],
+    [{ STRIPE_SECRET_KEY: "sk_test_1", APPROVER_TOKENS: "a:aaaaaaaaaaaaaaaa" }, [], "STRIPE_WEBHOOK_SECRET"],
+    [{ STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "secret" }, [], "STRIPE_WEBHOOK_SECRET"],
+    [{ STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1" }, [], "APPROVER_TOKENS"],
+    [{ APPROVER_TOKENS: "alice:short" }, [], "APPROVER_TOKENS"],
+    [{ LOG_LEVEL: "loud" }, [], "LOG_LEVEL"],
+    [{}, ["--role", "cook"], "--role"],
+    [{}, ["--port", "x"], "--port"],
+  ] as Array<[Record<string, string>, string[], string]>)("%j %j → names %s", (env, argv, variable) => {
+    const err = errorOf(env, argv);
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable}: `)).toBe(true);
+  });
+});
