@@ -1,0 +1,41 @@
+// The whole wiring on one screen, in the order of DESIGN.md's flow:
+// supervisor → dunning | subscription | dispute | refund → guard → approval? → act → record → (follow-up approval) → END
+import { END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
+import { CaseState } from "./state.js";
+import { supervisorNode, afterSupervisor } from "../nodes/supervisor/node.js";
+import { specialistNode } from "../nodes/specialist/node.js";
+import { guardNode, afterGuard } from "../nodes/guard/node.js";
+import { approvalNode, afterApproval } from "../nodes/approval/node.js";
+import { actNode } from "../nodes/act/node.js";
+import { recordNode, afterRecord } from "../nodes/record/node.js";
+
+export const GRAPH_ID = "billops";
+
+export function buildGraph() {
+  return new StateGraph(CaseState)
+    .addNode("supervisor", supervisorNode)
+    .addNode("dunning", specialistNode("dunning"))
+    .addNode("subscription", specialistNode("subscription"))
+    .addNode("dispute", specialistNode("dispute"))
+    .addNode("refund", specialistNode("refund"))
+    .addNode("guard", guardNode)
+    .addNode("approval", approvalNode)
+    .addNode("act", actNode)
+    .addNode("record", recordNode)
+    .addEdge(START, "supervisor")
+    .addConditionalEdges("supervisor", afterSupervisor, ["dunning", "subscription", "dispute", "refund", END])
+    .addEdge("dunning", "guard")
+    .addEdge("subscription", "guard")
+    .addEdge("dispute", "guard")
+    .addEdge("refund", "guard")
+    .addConditionalEdges("guard", afterGuard, ["approval", "act"])
+    .addConditionalEdges("approval", afterApproval, ["act", "record", END])
+    .addEdge("act", "record")
+    .addConditionalEdges("record", afterRecord, ["approval", END]);
+}
+
+export function compileGraph(checkpointer?: BaseCheckpointSaver) {
+  return buildGraph().compile({ checkpointer, name: GRAPH_ID });
+}
+
+export type CaseGraph = ReturnType<typeof compileGraph>;

@@ -1,0 +1,221 @@
+// The case service: runs inbox events and approval answers on their case thread, under the case lock, and keeps
+// the cases, approvals and audit tables in step with the thread.
+import { Command } from "@langchain/langgraph";
+import type { HumanResponse } from "@langchain/langgraph/prebuilt";
+import type pg from "pg";
+import type { InboxEvent } from "../server/inbox/index.js";
+import { withCaseLock } from "../server/case-lock.js";
+import { threadIdFor } from "../domain/case.js";
+import { isAction } from "../domain/actions.js";
+import { ensureCase, updateCase, type CaseStatus } from "../store/cases.js";
+import { appendAudit, type AuditEntry } from "../store/audit.js";
+import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
+import { guardDecision } from "../nodes/guard/node.js";
+import type { ResumeValue } from "../nodes/approval/node.js";
+import type { GraphDeps } from "./deps.js";
+import type { CaseGraph } from "./graph.js";
+import type { AuditLine, CaseStateType, DecisionRecord, Trigger } from "./state.js";
+
+export interface CaseServiceOptions {
+  pool: pg.Pool;
+  graph: CaseGraph;
+  deps: GraphDeps;
+}
+
+export type ApprovalAnswer =
+  | { type: "accept" }
+  | { type: "edit"; args?: Record<string, unknown>; action?: string }
+  | { type: "response"; reason?: string }
+  | { type: "ignore" };
+
+export type AnswerResult =
+  | { ok: true; approval: ApprovalRow; state: CaseStateType }
+  | { ok: false; status: 404 | 409 | 422; code: string; message: string; approval?: ApprovalRow };
+
+export function triggerOf(event: InboxEvent, now: number): Trigger {
+  const p = event.payload ?? {};
+  if (event.source === "stripe") {
+    return { eventId: event.id, type: event.type, source: "stripe", echo: event.echo, created: Number(p.created ?? now), object: p.data?.object ?? {} };
+  }
+  return { eventId: event.id, type: event.type, source: event.source, echo: false, created: Number(p.created ?? p.due_at ?? now), object: p };
+}
+
+const CLOSING = new Set(["close_recovered", "record_outcome", "refund_full", "refund_partial", "deny_refund", "upgrade", "downgrade", "cancel_at_period_end", "cancel_immediately", "submit_evidence", "accept_dispute"]);
+
+function caseStatusOf(state: CaseStateType, waiting: boolean): CaseStatus {
+  if (waiting) return "waiting_approval";
+  const last = state.decisions.at(-1);
+  if (!last) return "open";
+  if (last.outcome.status === "escalated" || last.outcome.status === "failed") return "escalated";
+  if (CLOSING.has(last.decision.action) && last.outcome.status !== "rejected" && last.outcome.status !== "ignored") return "closed";
+  return "open";
+}
+
+export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
+  const configFor = (caseKey: string) => ({ configurable: { thread_id: threadIdFor(caseKey) }, context: deps as unknown as Record<string, any> });
+
+  async function snapshot(caseKey: string) {
+    const snap = await graph.getState(configFor(caseKey));
+    const interrupted = snap.tasks.some((t) => (t.interrupts ?? []).length > 0);
+    return { snap, values: snap.values as CaseStateType, interrupted, midRun: snap.next.length > 0 && !snap.tasks.some((t) => (t.interrupts ?? []).length > 0) };
+  }
+
+  /** Writes the thread's new audit lines, the pending approval and the case row. Idempotent: safe after a crash. */
+  async function settle(caseKey: string, fromLine: number, extra: AuditEntry[] = []): Promise<CaseStateType> {
+    const { values, interrupted } = await snapshot(caseKey);
+    const threadId = threadIdFor(caseKey);
+    const lines: AuditLine[] = (values.log ?? []).slice(fromLine);
+    const entries: AuditEntry[] = lines.map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
+    if (interrupted && values.approval?.status === "pending") {
+      const a = values.approval;
+      const decision = values.decision!;
+      const now = deps.clock.now();
+      const inserted = await insertApproval(pool, {
+        id: a.id,
+        caseKey,
+        threadId,
+        decisionId: values.followUp ? `${decision.id}:${values.followUp.action}` : decision.id,
+        domain: decision.domain,
+        action: a.request.action_request.action,
+        args: a.request.action_request.args,
+        request: a.request,
+        requestedAt: now,
+        dueAt: approvalDueAt(values, now),
+      });
+      if (inserted) entries.push({ entryId: `${a.id}:requested`, caseKey, threadId, kind: "approval_requested", at: now, data: { approval_id: a.id, action: a.request.action_request.action, args: a.request.action_request.args, reasons: values.guard?.reasons ?? [] } });
+    }
+    await appendAudit(pool, [...entries, ...extra]);
+    await updateCase(pool, caseKey, {
+      route: values.route ?? null,
+      status: caseStatusOf(values, interrupted),
+      lastAction: values.decision?.action ?? null,
+      lastEventId: values.events?.at(-1)?.id ?? null,
+    });
+    return values;
+  }
+
+  function approvalDueAt(values: CaseStateType, now: number): number {
+    let due = now + deps.config.approval_timeout_hours * 3600;
+    const disputeDue = (values.context as any)?.dispute?.evidence_details?.due_by;
+    // A dispute's own deadline comes first: a person must answer well before Stripe stops taking evidence.
+    if (typeof disputeDue === "number") due = Math.min(due, disputeDue - deps.config.dispute_deadline_hours * 3600);
+    return Math.max(due, now);
+  }
+
+  /** The worker's handler: one inbox event on its case thread. The worker already holds the case lock. */
+  async function handleEvent(event: InboxEvent): Promise<void> {
+    const caseKey = event.caseKey!;
+    const now = deps.clock.now();
+    const customer = typeof event.payload?.customer === "string" ? event.payload.customer : typeof event.payload?.data?.object?.customer === "string" ? event.payload.data.object.customer : null;
+    await ensureCase(pool, caseKey, customer);
+    const config = configFor(caseKey);
+    let { values, interrupted, midRun } = await snapshot(caseKey);
+    const before = values.log?.length ?? 0;
+
+    if (midRun) {
+      // A run died between nodes (crash after a checkpoint): finish it. Its act node repeats its keys, Stripe acts once.
+      await graph.invoke(null, config);
+      ({ values, interrupted, midRun } = await snapshot(caseKey));
+    }
+    if ((values.events ?? []).some((e) => e.id === event.id)) {
+      await settle(caseKey, 0);
+      return;
+    }
+    const extra: AuditEntry[] = [];
+    const threadId = threadIdFor(caseKey);
+    if (interrupted) {
+      if (event.echo) {
+        // Our own write's echo: the question to a person stands; the event is on record, nothing runs.
+        extra.push({ entryId: `${threadId}:${event.id}:echo`, caseKey, threadId, kind: "echo", at: now, data: { event_id: event.id, type: event.type, note: "echo of billops' own write while waiting for approval: recorded only" } });
+        await appendAudit(pool, extra);
+        await updateCase(pool, caseKey, { lastEventId: event.id });
+        return;
+      }
+      const pending = await pendingApprovalForCase(pool, caseKey);
+      const superseded: ResumeValue = { type: "ignore", args: null, superseded_by: event.id };
+      await graph.invoke(new Command({ resume: [superseded] }), config);
+      if (pending) {
+        await closeApproval(pool, pending.id, { status: "superseded", supersededBy: event.id, at: now });
+        extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
+      }
+    }
+    await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
+    await settle(caseKey, before, extra);
+  }
+
+  function toResume(a: ApprovalAnswer, row: ApprovalRow, approver: string): ResumeValue {
+    switch (a.type) {
+      case "accept":
+        return { type: "accept", args: null, approver };
+      case "edit":
+        return { type: "edit", args: { action: a.action ?? row.action, args: a.args ?? {} }, approver };
+      case "response":
+        return { type: "response", args: a.reason ?? "", approver };
+      default:
+        return { type: "ignore", args: null, approver };
+    }
+  }
+
+  const STATUS_OF: Record<ApprovalAnswer["type"], "accepted" | "edited" | "rejected" | "ignored"> = { accept: "accepted", edit: "edited", response: "rejected", ignore: "ignored" };
+
+  /** An answer from a person (approval API or Agent Inbox): exactly one answer to one approval ever runs. */
+  async function answerApproval(id: string, answer: ApprovalAnswer, approver: string): Promise<AnswerResult> {
+    const first = await getApproval(pool, id);
+    if (!first) return { ok: false, status: 404, code: "approval_not_found", message: `no approval ${id}` };
+    return withCaseLock(pool, first.caseKey, async () => {
+      const row = (await getApproval(pool, id))!;
+      if (row.status !== "pending") {
+        return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
+      }
+      const { values, interrupted } = await snapshot(row.caseKey);
+      if (!interrupted || values.approval?.id !== id) {
+        return { ok: false, status: 409, code: "approval_stale", message: `case ${row.caseKey} no longer waits on approval ${id}`, approval: row };
+      }
+      if (answer.type === "edit") {
+        const refusal = checkEdit(values, row, answer);
+        if (refusal) return { ok: false, status: 422, code: "guard_refused", message: refusal, approval: row };
+      }
+      const before = values.log?.length ?? 0;
+      const now = deps.clock.now();
+      const resume = toResume(answer, row, approver);
+      await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
+      await closeApproval(pool, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
+      const state = await settle(row.caseKey, before);
+      return { ok: true, approval: (await getApproval(pool, id))!, state };
+    });
+  }
+
+  /** An edit must pass the guard as an approved decision before the thread resumes; else the approval stays open. */
+  function checkEdit(values: CaseStateType, row: ApprovalRow, answer: Extract<ApprovalAnswer, { type: "edit" }>): string | null {
+    const base: DecisionRecord = values.followUp
+      ? { ...values.decision!, action: values.followUp.action, params: values.followUp.params }
+      : values.decision!;
+    const action = answer.action ?? row.action;
+    if (!isAction(base.domain, action)) return `${action} is not an action of the ${base.domain} domain`;
+    const edited: DecisionRecord = { ...base, action, params: { ...base.params, ...(answer.args ?? {}) } };
+    const g = guardDecision(deps, values, edited, true);
+    if (g.guard.verdict === "downgraded") return `the guard refuses this edit: ${g.guard.reasons.join("; ") || "not allowed"}`;
+    return null;
+  }
+
+  /** Agent Inbox's "mark as resolved": the question is closed without running anything. */
+  async function resolveApproval(id: string, approver: string): Promise<AnswerResult> {
+    const first = await getApproval(pool, id);
+    if (!first) return { ok: false, status: 404, code: "approval_not_found", message: `no approval ${id}` };
+    return withCaseLock(pool, first.caseKey, async () => {
+      const row = (await getApproval(pool, id))!;
+      if (row.status !== "pending") return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
+      const before = (await snapshot(row.caseKey)).values.log?.length ?? 0;
+      const now = deps.clock.now();
+      const resume: ResumeValue = { type: "ignore", args: null, approver };
+      await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
+      await closeApproval(pool, id, { status: "resolved", response: resume, approver, at: now });
+      const state = await settle(row.caseKey, before);
+      return { ok: true, approval: (await getApproval(pool, id))!, state };
+    });
+  }
+
+  return { handleEvent, answerApproval, resolveApproval, snapshot, configFor };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;
