@@ -1,0 +1,21 @@
+// JSON errors with a real status: {"error": {"code", "message"}} (STYLE.md).
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+
+export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, extra: Record<string, unknown> = {}) {
+  return c.json({ error: { code, message, ...extra } }, status);
+}
+
+export function zodMessage(err: ZodError): string {
+  return err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+}
+
+/** Reads a JSON body; a body that is not JSON is the caller's error, not ours. */
+export async function readJson(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
+  try {
+    return { ok: true, body: await c.req.json() };
+  } catch {
+    return { ok: false };
+  }
+}
