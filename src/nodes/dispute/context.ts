@@ -1,0 +1,78 @@
+// Dispute context: the dispute and everything Stripe knows that can answer it (charge, customer, card, subscriptions, invoices, refunds, access logs).
+import type Stripe from "stripe";
+import type { CaseHistory } from "../../domain/history.js";
+import type { StripeReads } from "../../stripe/gateway/reads.js";
+import { idOf, triggerOf, type SpecialistInput, type Trigger } from "../proposal.js";
+
+export interface DisputeContext {
+  trigger: Trigger;
+  now: number;
+  history: CaseHistory;
+  disputeId: string | null;
+  dispute: Stripe.Dispute | null;
+  charge: Stripe.Charge | null;
+  customer: Stripe.Customer | null;
+  paymentMethod: Stripe.PaymentMethod | null;
+  /** All the customer's subscriptions, canceled ones included: cancellation history answers subscription_canceled. */
+  subscriptions: Stripe.Subscription[];
+  /** The customer's paid invoices, newest first. */
+  invoices: Stripe.Invoice[];
+  /** Refunds already given on the disputed charge. */
+  refunds: Stripe.Refund[];
+  /** The customer's other succeeded, undisputed charges: prior legitimate use answers fraud claims. */
+  otherCharges: Stripe.Charge[];
+  /** Customer metadata that looks like an access or usage log (key: value lines), if any. */
+  accessLog: string | null;
+}
+
+const ACCESS_KEY = /(access|login|usage|activity|last_seen|ip_address|sessions?)/i;
+
+export function accessLogFrom(customer: Stripe.Customer | null): string | null {
+  const md = customer?.metadata ?? {};
+  const lines = Object.entries(md)
+    .filter(([k, v]) => ACCESS_KEY.test(k) && typeof v === "string" && v.trim())
+    .map(([k, v]) => `${k}: ${v}`);
+  return lines.length ? lines.join("\n") : null;
+}
+
+export async function gatherDisputeContext(
+  reads: StripeReads,
+  input: SpecialistInput,
+  history: CaseHistory,
+  now: number,
+): Promise<DisputeContext> {
+  const o = input.kind === "event" ? input.event.data.object : null;
+  const disputeId = o && (o.object === "dispute" || o.id?.startsWith("dp_") || o.id?.startsWith("du_")) ? (o.id ?? null) : null;
+  // Re-read: a dispute's status and evidence move while events are in flight.
+  let dispute = disputeId ? await reads.getDispute(disputeId) : null;
+  if (!dispute && input.kind === "request" && input.request.charge) {
+    dispute = (await reads.listDisputes({ charge: input.request.charge }))[0] ?? null;
+  }
+  const chargeId = idOf(dispute?.charge ?? null);
+  const charge = chargeId ? await reads.getCharge(chargeId) : null;
+  const customerId = idOf(charge?.customer ?? null) ?? (input.kind === "request" ? input.request.customer : null);
+  const pmId = idOf(charge?.payment_method ?? null);
+  const [customer, paymentMethod, subscriptions, invoices, refunds, charges] = await Promise.all([
+    customerId ? reads.getCustomer(customerId) : null,
+    pmId ? reads.getPaymentMethod(pmId) : null,
+    customerId ? reads.listSubscriptions({ customer: customerId, status: "all", limit: 10 }) : [],
+    customerId ? reads.listInvoices({ customer: customerId, status: "paid", limit: 24 }) : [],
+    charge ? reads.listRefunds({ charge: charge.id }) : [],
+    customerId ? reads.listCharges({ customer: customerId, limit: 20 }) : [],
+  ]);
+  return {
+    trigger: triggerOf(input),
+    now,
+    history,
+    disputeId: dispute?.id ?? disputeId,
+    dispute,
+    charge,
+    customer,
+    paymentMethod,
+    subscriptions,
+    invoices: [...invoices].sort((a, b) => b.created - a.created),
+    refunds,
+    otherCharges: charges.filter((c) => c.id !== charge?.id && c.status === "succeeded" && !c.disputed).sort((a, b) => b.created - a.created),
+    accessLog: accessLogFrom(customer),
+  };
+}

@@ -1,0 +1,218 @@
+// The guard: one pure function that holds DESIGN.md's guardrails over any proposed decision, from rules or from a (possibly hostile) model.
+import type { z } from "zod";
+import { isAction, PASSIVE_ACTIONS, type Action, type Domain } from "../../domain/actions.js";
+import type { PolicyConfig } from "../../domain/policy-config.js";
+import type { ProposedDecision } from "../proposal.js";
+import type { DunningContext } from "../dunning/context.js";
+import { NEVER_RETRY } from "../dunning/decline-codes.js";
+import { effectiveCategory, retryBudget } from "../dunning/policy.js";
+import { dunningParamsSchemas } from "../dunning/schema.js";
+import type { RefundContext } from "../refund/context.js";
+import { findDuplicate, openDisputes, refundableAmount } from "../refund/context.js";
+import { refundParamsSchemas } from "../refund/schema.js";
+import type { DisputeContext } from "../dispute/context.js";
+import { disputeParamsSchemas } from "../dispute/schema.js";
+import type { SubscriptionContext } from "../subscription/context.js";
+import { planCatalog } from "../subscription/catalog.js";
+import { subscriptionParamsSchemas } from "../subscription/schema.js";
+
+export type GuardVerdict = "ok" | "needs_approval" | "downgraded";
+
+interface GuardBase {
+  decision: ProposedDecision<string>;
+  config: PolicyConfig;
+  /** A person accepted or edited this decision: lifts needs_approval, never what is forbidden. */
+  approved?: boolean;
+}
+export type GuardInput =
+  | (GuardBase & { domain: "dunning"; context: DunningContext })
+  | (GuardBase & { domain: "refund"; context: RefundContext })
+  | (GuardBase & { domain: "dispute"; context: DisputeContext })
+  | (GuardBase & { domain: "subscription"; context: SubscriptionContext });
+
+export interface GuardResult {
+  verdict: GuardVerdict;
+  decision: ProposedDecision;
+  reasons: string[];
+}
+
+const SCHEMAS: Record<Domain, Record<string, z.ZodType>> = {
+  dunning: dunningParamsSchemas,
+  refund: refundParamsSchemas,
+  dispute: disputeParamsSchemas,
+  subscription: subscriptionParamsSchemas,
+};
+
+const DAY = 86400;
+
+/** What the domain checks found: `never` → downgraded whatever a person says; `approval` → a person must accept. */
+interface Findings {
+  never: string[];
+  approval: string[];
+}
+
+export function guard(input: GuardInput): GuardResult {
+  const { domain, decision, config, approved = false } = input;
+  const downgrade = (reasons: string[]): GuardResult => ({
+    verdict: "downgraded",
+    decision: {
+      action: "escalate_to_support",
+      params: { reason: `guard refused ${String(decision.action)}: ${reasons.join("; ")}`.slice(0, 1000) },
+      rationale: `The guard refused the proposed ${String(decision.action)}: ${reasons.join("; ")}`,
+      confidence: 1,
+    },
+    reasons,
+  });
+
+  if (typeof decision?.action !== "string" || !isAction(domain, decision.action)) {
+    return downgrade([`${JSON.stringify(decision?.action)} is not a ${domain} action`]);
+  }
+  const action = decision.action as Action;
+  const parsed = SCHEMAS[domain][action].safeParse(decision.params ?? {});
+  if (!parsed.success) {
+    return downgrade([`invalid params for ${action}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join(", ")}`]);
+  }
+  // Only validated, known keys go on: an extra key a model slipped in never reaches the act node.
+  const params = parsed.data as Record<string, unknown>;
+  const checked: ProposedDecision = { ...decision, action, params };
+  if (action === "escalate_to_support") return { verdict: "ok", decision: checked, reasons: [] };
+  if (!input.context) return downgrade(["no case context to check the decision against"]);
+
+  const f: Findings = { never: [], approval: [] };
+  switch (input.domain) {
+    case "dunning":
+      checkDunning(action, params, input.context, config, f);
+      break;
+    case "refund":
+      checkRefund(action, params, input.context, config, f);
+      break;
+    case "dispute":
+      checkDispute(action, params, input.context, f);
+      break;
+    case "subscription":
+      checkSubscription(action, params, input.context, config, f);
+      break;
+  }
+  if (f.never.length) return downgrade(f.never);
+  if (!PASSIVE_ACTIONS.has(action) && typeof decision.confidence === "number" && decision.confidence < config.min_auto_confidence) {
+    f.approval.push(`confidence ${decision.confidence} is below ${config.min_auto_confidence}`);
+  }
+  if (f.approval.length && !approved) return { verdict: "needs_approval", decision: checked, reasons: f.approval };
+  return { verdict: "ok", decision: checked, reasons: f.approval.map((r) => `approved by a person: ${r}`) };
+}
+
+function checkDunning(action: Action, p: Record<string, unknown>, ctx: DunningContext, config: PolicyConfig, f: Findings): void {
+  if (action === "no_action") return;
+  const inv = ctx.invoice;
+  if (!inv) return void f.never.push("the case's invoice could not be read");
+  if (p.invoice !== inv.id) return void f.never.push(`invoice ${String(p.invoice)} is not this case's invoice ${inv.id}`);
+  if (action === "close_recovered") {
+    if (inv.status !== "paid") f.never.push(`invoice ${inv.id} is ${inv.status}, not paid`);
+    return;
+  }
+  if (inv.status !== "open") return void f.never.push(`invoice ${inv.id} is ${inv.status}: nothing to collect`);
+
+  const retries = action === "retry_immediately" || action === "schedule_retry" || action === "apply_grace_period";
+  if (retries) {
+    const category = effectiveCategory(ctx);
+    if (NEVER_RETRY.has(category)) f.never.push(`${category} decline (${ctx.decline.reasonCode ?? ctx.decline.why}) is never retried`);
+    else if (category === "customer_action") f.never.push(`${ctx.decline.why}: the customer must act (notify_customer), a retry cannot pass`);
+    const budget = retryBudget(ctx, config);
+    if (!budget.allowed) f.never.push(`retry cap: ${budget.why}`);
+  }
+  if (action === "schedule_retry" || action === "apply_grace_period") {
+    const at = p.retry_at as number;
+    if (at <= ctx.now) f.never.push(`retry_at ${at} is not in the future`);
+    const horizon = action === "apply_grace_period" ? config.grace_days * DAY + DAY : 30 * DAY;
+    if (at > ctx.now + horizon) f.approval.push(`retry_at ${at} is further out than ${Math.round(horizon / DAY)} days`);
+  }
+  if (action === "apply_grace_period" && (p.grace_days as number) > config.grace_days) {
+    f.approval.push(`grace of ${String(p.grace_days)} days exceeds the configured ${config.grace_days}`);
+  }
+  if (action === "notify_customer" && p.hosted_invoice_url !== inv.hosted_invoice_url) {
+    // A link in a payment email is the phishing vector: only the invoice's own hosted page may be sent.
+    f.never.push("hosted_invoice_url is not the invoice's own hosted page");
+  }
+}
+
+function checkRefund(action: Action, p: Record<string, unknown>, ctx: RefundContext, config: PolicyConfig, f: Findings): void {
+  if (action === "deny_refund") return;
+  const charge = ctx.charge;
+  if (!charge) return void f.never.push("the case's charge could not be read");
+  const twin = findDuplicate(charge, ctx.recentCharges, config.duplicate_window_hours);
+  const target = p.charge === charge.id ? charge : twin && p.charge === twin.duplicate.id ? twin.duplicate : null;
+  if (!target) return void f.never.push(`charge ${String(p.charge)} is not this case's charge ${charge.id}${twin ? ` or its duplicate ${twin.duplicate.id}` : ""}`);
+
+  const refundable = refundableAmount(target);
+  const amount = p.amount as number;
+  if (target.refunded || (target.status === "succeeded" && refundable === 0)) f.never.push(`charge ${target.id} is already fully refunded`);
+  else if (refundable === 0) f.never.push(`charge ${target.id} is ${target.status}: nothing was captured`);
+  else if (amount > refundable) f.never.push(`amount ${amount} exceeds the refundable ${refundable} on ${target.id}`);
+
+  const disputes = target === charge ? openDisputes(ctx) : [];
+  if (target.disputed || disputes.length) {
+    const blocking = disputes.filter((d) => !d.is_charge_refundable);
+    if (blocking.length || (target.disputed && !disputes.length)) {
+      f.never.push(`charge ${target.id} is disputed${blocking[0] ? ` (${blocking[0].id})` : ""} and the dispute does not allow a refund`);
+    } else f.approval.push(`charge ${target.id} has an open dispute; refunding it is a dispute decision`);
+  }
+  if (amount > config.auto_refund_limit) f.approval.push(`amount ${amount} is above the automatic limit ${config.auto_refund_limit}`);
+  if (ctx.now - target.created > config.refund_window_days * DAY) f.approval.push(`charge is older than ${config.refund_window_days} days`);
+  if (p.reason === "fraudulent" && !(ctx.earlyFraudWarning && ctx.earlyFraudWarning.actionable)) {
+    // Stripe feeds `fraudulent` refunds to Radar block lists: only an issuer's fraud warning justifies it automatically.
+    f.approval.push("reason fraudulent without an actionable early fraud warning");
+  }
+  if (p.reason === "duplicate" && twin?.duplicate.id !== target.id) f.approval.push(`no duplicate of ${target.id} found within ${config.duplicate_window_hours} h`);
+  if (ctx.history.decisions.some((d) => d.action === "refund_full" || d.action === "refund_partial")) {
+    f.approval.push("this case already refunded once");
+  }
+}
+
+const ANSWERABLE = new Set(["needs_response", "warning_needs_response"]);
+
+function checkDispute(action: Action, p: Record<string, unknown>, ctx: DisputeContext, f: Findings): void {
+  const d = ctx.dispute;
+  if (!d) return void f.never.push("the case's dispute could not be read");
+  if (p.dispute !== d.id) return void f.never.push(`dispute ${String(p.dispute)} is not this case's dispute ${d.id}`);
+  if (action === "record_outcome") return;
+  if (!ANSWERABLE.has(d.status)) return void f.never.push(`dispute ${d.id} is ${d.status}: it takes no answer now`);
+  const due = d.evidence_details?.due_by ?? null;
+  if (d.evidence_details?.past_due || (due != null && due <= ctx.now)) f.never.push(`evidence for ${d.id} was due at ${due}`);
+  if (action === "submit_evidence") f.approval.push("submitting dispute evidence is final: a person submits it");
+  if (action === "accept_dispute") f.approval.push("accepting a dispute gives the money up: a person decides");
+}
+
+const ENDED = new Set(["canceled", "incomplete_expired"]);
+
+function checkSubscription(action: Action, p: Record<string, unknown>, ctx: SubscriptionContext, config: PolicyConfig, f: Findings): void {
+  if (action === "no_change") return;
+  const sub = ctx.subscription;
+  if (!sub) return void f.never.push("the case's subscription could not be read");
+  if (p.subscription !== sub.id) return void f.never.push(`subscription ${String(p.subscription)} is not this case's subscription ${sub.id}`);
+  if (ENDED.has(sub.status)) return void f.never.push(`subscription ${sub.id} is ${sub.status}`);
+
+  if (action === "upgrade" || action === "downgrade") {
+    const item = ctx.items.find((i) => i.id === p.item);
+    if (!item) return void f.never.push(`item ${String(p.item)} is not an item of ${sub.id}`);
+    const target = planCatalog(ctx, config).find((c) => c.price === p.price);
+    if (!target) return void f.never.push(`price ${String(p.price)} is not in the plan catalog`);
+    if (target.price === item.price) f.never.push(`${sub.id} is already on ${target.price}`);
+    if (target.currency !== sub.currency) f.never.push(`price ${target.price} is in ${target.currency}, the subscription in ${sub.currency}`);
+    const cheaper = target.monthlyAmount != null && item.monthlyAmount != null && target.monthlyAmount < item.monthlyAmount;
+    const dearer = target.monthlyAmount != null && item.monthlyAmount != null && target.monthlyAmount > item.monthlyAmount;
+    if (action === "upgrade" && cheaper) f.approval.push("an 'upgrade' to a cheaper price credits the customer now; downgrades wait for period end");
+    if (action === "downgrade") {
+      // A downgrade changes the price at period end through a schedule; any other date changes what the customer already paid for.
+      if (p.effective_at !== item.currentPeriodEnd) f.never.push(`downgrade must take effect at the period end ${item.currentPeriodEnd}, not ${String(p.effective_at)}`);
+      if (dearer) f.approval.push("a 'downgrade' to a dearer price");
+    }
+    if (ctx.schedule && ctx.schedule.status !== "released" && ctx.schedule.status !== "canceled" && ctx.schedule.status !== "completed") {
+      f.approval.push(`a schedule (${ctx.schedule.id}) already manages ${sub.id}`);
+    }
+  }
+  if (action === "cancel_immediately") f.approval.push("immediate cancellation ends paid-for service now: a person decides");
+  if (action === "pause_collection") {
+    f.approval.push("pausing collection stops revenue: a person decides");
+    if (typeof p.resumes_at === "number" && p.resumes_at <= ctx.now) f.never.push(`resumes_at ${p.resumes_at} is in the past`);
+  }
+}

@@ -1,0 +1,108 @@
+// Subscription context: the subscription (period end lives on its item), its schedule, and the plan catalog of active recurring prices.
+import type Stripe from "stripe";
+import type { CaseHistory } from "../../domain/history.js";
+import type { StripeReads } from "../../stripe/gateway/reads.js";
+import { idOf, triggerOf, type SpecialistInput, type Trigger } from "../proposal.js";
+
+/** A recurring price as a plan customers can name. */
+export interface CatalogEntry {
+  price: string;
+  product: string | null;
+  productName: string | null;
+  nickname: string | null;
+  lookupKey: string | null;
+  currency: string;
+  unitAmount: number | null;
+  interval: string | null;
+  intervalCount: number;
+  /** unit_amount normalised to a month, to compare plans across intervals. */
+  monthlyAmount: number | null;
+}
+
+export interface SubscriptionItemFacts {
+  id: string;
+  price: string;
+  quantity: number;
+  currentPeriodEnd: number;
+  monthlyAmount: number | null;
+}
+
+export interface SubscriptionContext {
+  trigger: Trigger;
+  now: number;
+  history: CaseHistory;
+  subscription: Stripe.Subscription | null;
+  /** Live subscriptions the customer has when the request named none (more than one → ask a person). */
+  liveSubscriptions: number;
+  schedule: Stripe.SubscriptionSchedule | null;
+  customer: Stripe.Customer | null;
+  items: SubscriptionItemFacts[];
+  catalog: CatalogEntry[];
+}
+
+const MONTHS: Record<string, number> = { day: 1 / 30, week: 12 / 52, month: 1, year: 12 };
+
+function monthly(unit: number | null, interval: string | null, count: number): number | null {
+  if (unit == null || !interval || !(interval in MONTHS)) return null;
+  return unit / (MONTHS[interval] * count);
+}
+
+export function catalogEntry(p: Stripe.Price): CatalogEntry {
+  const product = typeof p.product === "string" ? null : p.product;
+  const interval = p.recurring?.interval ?? null;
+  const intervalCount = p.recurring?.interval_count ?? 1;
+  return {
+    price: p.id,
+    product: idOf(p.product as string | { id: string }),
+    productName: product && !("deleted" in product && product.deleted) ? (product as Stripe.Product).name : null,
+    nickname: p.nickname ?? null,
+    lookupKey: p.lookup_key ?? null,
+    currency: p.currency,
+    unitAmount: p.unit_amount ?? null,
+    interval,
+    intervalCount,
+    monthlyAmount: monthly(p.unit_amount ?? null, interval, intervalCount),
+  };
+}
+
+const LIVE = new Set(["active", "trialing", "past_due", "paused", "incomplete", "unpaid"]);
+
+export async function gatherSubscriptionContext(
+  reads: StripeReads,
+  input: SpecialistInput,
+  history: CaseHistory,
+  now: number,
+): Promise<SubscriptionContext> {
+  let subId: string | null = null;
+  let liveSubscriptions = 0;
+  if (input.kind === "event") {
+    const o = input.event.data.object;
+    subId = o.object === "subscription" || o.id?.startsWith("sub_") ? (o.id ?? null) : typeof o.subscription === "string" ? o.subscription : null;
+  } else {
+    subId = input.request.subscription ?? input.classification.params.subscription ?? null;
+    if (!subId) {
+      const subs = (await reads.listSubscriptions({ customer: input.request.customer, status: "all", limit: 10 })).filter((s) => LIVE.has(s.status));
+      liveSubscriptions = subs.length;
+      if (subs.length === 1) subId = subs[0].id;
+    }
+  }
+  // The event payload is a hint; the subscription as Stripe has it now decides.
+  const subscription = subId ? await reads.getSubscription(subId) : null;
+  if (subscription) liveSubscriptions = Math.max(liveSubscriptions, 1);
+  const scheduleId = idOf(subscription?.schedule ?? null);
+  const customerId = idOf(subscription?.customer ?? null) ?? (input.kind === "request" ? input.request.customer : null);
+  const [schedule, customer, prices] = await Promise.all([
+    scheduleId ? reads.getSubscriptionSchedule(scheduleId) : null,
+    customerId ? reads.getCustomer(customerId) : null,
+    reads.listActiveRecurringPrices(),
+  ]);
+  const catalog = prices.filter((p) => p.active && p.type === "recurring").map(catalogEntry);
+  const items: SubscriptionItemFacts[] = (subscription?.items?.data ?? []).map((it) => ({
+    id: it.id,
+    price: it.price.id,
+    quantity: it.quantity ?? 1,
+    currentPeriodEnd: it.current_period_end,
+    monthlyAmount: monthly(it.price.unit_amount ?? null, it.price.recurring?.interval ?? null, it.price.recurring?.interval_count ?? 1),
+  }));
+  return { trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule, customer, items, catalog };
+}
