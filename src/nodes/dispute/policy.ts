@@ -1,0 +1,51 @@
+// Dispute policy: new or updated disputes → stage evidence (a person submits), escalate near the deadline, record outcomes.
+import type { DisputeAction } from "../../domain/actions.js";
+import { hasDecided } from "../../domain/history.js";
+import type { PolicyConfig } from "../../domain/policy-config.js";
+import { escalate, type ProposedDecision } from "../proposal.js";
+import type { DisputeContext } from "./context.js";
+import { assembleEvidence, reasonFamily } from "./evidence.js";
+
+type D = ProposedDecision<DisputeAction>;
+
+const ANSWERABLE = new Set(["needs_response", "warning_needs_response"]);
+const CLOSED = new Set(["won", "lost", "warning_closed", "prevented"]);
+
+export function decideDispute(ctx: DisputeContext, config: PolicyConfig): D {
+  const d = ctx.dispute;
+  if (!d) return escalate(`dispute ${ctx.disputeId ?? "(none)"} not found in Stripe`);
+  const record = (why: string): D => ({ action: "record_outcome", params: { dispute: d.id, status: d.status }, rationale: why, confidence: 1 });
+  const type = ctx.trigger.kind === "event" ? ctx.trigger.type : "support_request";
+
+  // The re-read status decides: a late `created` for a dispute that already closed only records.
+  if (CLOSED.has(d.status) || type === "charge.dispute.closed") return record(`Dispute ${d.id} closed as ${d.status}.`);
+  if (!ANSWERABLE.has(d.status)) return record(`Dispute ${d.id} is ${d.status}: evidence is with the bank, nothing to do.`);
+  if (type === "charge.dispute.funds_withdrawn" || type === "charge.dispute.funds_reinstated") return record(`${type} recorded.`);
+
+  const due = d.evidence_details?.due_by ?? null;
+  if (d.evidence_details?.past_due || (due != null && due <= ctx.now)) {
+    return escalate(`evidence for dispute ${d.id} was due at ${due}`, "The deadline passed; only a person can decide what is left.");
+  }
+  if (due != null && due - ctx.now < config.dispute_deadline_hours * 3600) {
+    return escalate(`dispute ${d.id} evidence is due in ${Math.round((due - ctx.now) / 3600)} h (< ${config.dispute_deadline_hours} h)`, "Too close to the deadline to stage and wait for an approval.");
+  }
+  const charge = ctx.charge;
+  if (charge && (charge.refunded || charge.amount_refunded >= charge.amount)) {
+    return escalate(
+      `charge ${charge.id} was already refunded in full before dispute ${d.id}: submit the refund as evidence or accept`,
+      "The customer has the money back; a person chooses between proving the refund and accepting.",
+    );
+  }
+  if (type === "charge.dispute.updated" && hasDecided(ctx.history, "stage_evidence") && d.evidence_details?.has_evidence) {
+    return record(`Dispute ${d.id} updated; evidence already staged and waiting for a person.`);
+  }
+  const evidence = assembleEvidence(ctx);
+  const family = reasonFamily(d.reason);
+  return {
+    action: "stage_evidence",
+    params: { dispute: d.id, evidence },
+    rationale: `Dispute ${d.id} (${d.reason}, ${family} family) on ${charge?.id ?? "its charge"}: staged ${Object.keys(evidence).length} evidence fields from Stripe data; a person reviews and submits before ${due}.`,
+    confidence: family === "general" ? 0.8 : 1,
+    ...(family === "general" ? { ambiguous: `dispute reason ${d.reason}: generic evidence only` } : {}),
+  };
+}
