@@ -2,7 +2,7 @@
 import type { PolicyConfig } from "../../domain/policy-config.js";
 import type { CatalogEntry, SubscriptionContext } from "./context.js";
 
-const norm = (s: string | null | undefined) => (s ?? "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim().replace(/ plan$/, "");
+const norm = (s: string | null | undefined) => (s ?? "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim().replace(/^(the|our|my) /, "").replace(/ plan$/, "");
 
 /**
  * With `config.catalog` set, only those prices (and only while Stripe still has them active) are plans; otherwise

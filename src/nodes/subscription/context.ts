@@ -81,9 +81,12 @@ export async function gatherSubscriptionContext(
   } else {
     subId = input.request.subscription ?? input.classification.params.subscription ?? null;
     if (!subId) {
-      const subs = (await reads.listSubscriptions({ customer: input.request.customer, status: "all", limit: 10 })).filter((s) => LIVE.has(s.status));
+      const all = await reads.listSubscriptions({ customer: input.request.customer, status: "all", limit: 10 });
+      const subs = all.filter((s) => LIVE.has(s.status));
       liveSubscriptions = subs.length;
       if (subs.length === 1) subId = subs[0].id;
+      // Only ended ones: take the newest, so the policy can say "already canceled" instead of "not found".
+      else if (subs.length === 0 && all.length) subId = [...all].sort((a, b) => b.created - a.created)[0].id;
     }
   }
   // The event payload is a hint; the subscription as Stripe has it now decides.
