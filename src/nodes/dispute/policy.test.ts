@@ -113,6 +113,13 @@ describe("decideDispute: situations", () => {
     expect(decision.action).toBe("stage_evidence");
   });
 
+  it("a customer writing about their dispute → escalate, never stage from free text", async () => {
+    const w: f.World = { customers: [f.customer()], charges: [f.chargeObj({ disputed: true })], disputes: [f.dispute()] };
+    const ctx = await gatherDisputeContext(f.memoryReads(w), f.request("about my chargeback", { route: "dispute", intent: "dispute_question", params: {} }, { charge: "ch_A" }), f.history(), NOW);
+    expect(ctx.dispute?.id).toBe("dp_A");
+    expect(decideDispute(ctx, config).action).toBe("escalate_to_support");
+  });
+
   it("missing dispute → escalate", async () => {
     const ctx = await gatherDisputeContext(f.memoryReads({}), f.event("charge.dispute.created", { id: "dp_gone", object: "dispute" }), f.history(), NOW);
     expect(decideDispute(ctx, config).action).toBe("escalate_to_support");

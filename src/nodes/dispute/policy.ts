@@ -19,6 +19,10 @@ export function decideDispute(ctx: DisputeContext, config: PolicyConfig): D {
 
   // The re-read status decides: a late `created` for a dispute that already closed only records.
   if (CLOSED.has(d.status) || type === "charge.dispute.closed") return record(`Dispute ${d.id} closed as ${d.status}.`);
+  if (ctx.trigger.kind === "request") {
+    // A customer writing about their dispute is a conversation for a person; evidence is staged from Stripe's events.
+    return escalate(`customer wrote about dispute ${d.id} (${d.status})`);
+  }
   if (!ANSWERABLE.has(d.status)) return record(`Dispute ${d.id} is ${d.status}: evidence is with the bank, nothing to do.`);
   if (type === "charge.dispute.funds_withdrawn" || type === "charge.dispute.funds_reinstated") return record(`${type} recorded.`);
 

@@ -20,6 +20,8 @@ export interface RefundContext {
   customer: Stripe.Customer | null;
   /** The customer's other recent charges, newest first. */
   recentCharges: Stripe.Charge[];
+  /** A charge the request named that belongs to another customer (then `charge` is null). */
+  foreignCharge: string | null;
 }
 
 export function refundableAmount(c: Stripe.Charge | null): number {
@@ -73,7 +75,10 @@ export async function gatherRefundContext(
   now: number,
 ): Promise<RefundContext> {
   const { chargeId, efw, refundId } = await resolveChargeId(reads, input);
-  const charge = chargeId ? await reads.getCharge(chargeId) : null;
+  let charge = chargeId ? await reads.getCharge(chargeId) : null;
+  // A charge id can come from customer text: one that belongs to someone else is treated as not found.
+  const foreignCharge = charge && input.kind === "request" && idOf(charge.customer) !== input.request.customer ? charge.id : null;
+  if (foreignCharge) charge = null;
   const [refunds, disputes] = charge
     ? await Promise.all([reads.listRefunds({ charge: charge.id }), reads.listDisputes({ charge: charge.id })])
     : [[], []];
@@ -94,6 +99,7 @@ export async function gatherRefundContext(
     refund: refundId ? (refunds.find((r) => r.id === refundId) ?? null) : null,
     customer,
     recentCharges,
+    foreignCharge,
   };
 }
 

@@ -43,6 +43,7 @@ const rows: Row[] = [
   { name: "disputed, not refundable → deny", input: req("refund"), charges: [f.chargeObj({ disputed: true })], disputes: [f.dispute({ amount: 1500 })], action: "deny_refund" },
   { name: "inquiry that allows a refund → propose it, flagged", input: req("refund"), charges: [f.chargeObj({ disputed: true })], disputes: [f.dispute({ amount: 1500, status: "warning_needs_response", is_charge_refundable: true })], action: "refund_full", ambiguous: /open dispute/ },
   { name: "older than the refund window → escalate", input: req("refund"), charges: [f.chargeObj({ created: NOW - 120 * DAY })], action: "escalate_to_support" },
+  { name: "a charge of another customer → escalate, never refund", input: req("refund"), charges: [f.chargeObj({ customer: "cus_OTHER" })], action: "escalate_to_support", ambiguous: /another customer/ },
   { name: "unknown charge → escalate", input: req("refund", {}, "ch_missing"), action: "escalate_to_support" },
   { name: "customer does not recognise the charge → escalate", input: req("unrecognized"), action: "escalate_to_support" },
   { name: "unclear request → escalate", input: req("unclear"), action: "escalate_to_support" },

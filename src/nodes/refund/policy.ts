@@ -68,6 +68,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
   if (t.intent === "unclear" || t.intent === "unrecognized") {
     return { ...escalate(`support request ${t.requestId}: ${t.intent === "unrecognized" ? "customer does not recognise a charge" : "no clear request"}`), ambiguous: t.ambiguous ?? "free text" };
   }
+  if (ctx.foreignCharge) return { ...escalate(`support request ${t.requestId} names charge ${ctx.foreignCharge}, which belongs to another customer`), ambiguous: "charge of another customer" };
   if (!charge) return escalate(`support request ${t.requestId}: no charge found to refund`);
 
   if (t.intent === "duplicate") {
