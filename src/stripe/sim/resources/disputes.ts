@@ -1,0 +1,132 @@
+// Disputes: evidence staged (submit=false) or submitted (Stripe's default), close (= accept, lost), the due date,
+// test-mode outcomes ("winning_evidence"/"losing_evidence"), and early fraud warnings.
+import { bool } from "../form.js";
+import { change, emit, getTyped, listResponse, mergeMetadata, type SimCore } from "../core.js";
+import * as defaults from "../defaults.js";
+import { invalidRequest } from "../errors.js";
+import type { Route } from "../routes.js";
+import type { StripeObject } from "../types.js";
+
+const RESPONDABLE = new Set(["needs_response", "warning_needs_response"]);
+const CLOSED = new Set(["won", "lost", "warning_closed", "prevented"]);
+/** How long after submission a test-mode dispute with winning/losing evidence is decided (sim seconds). */
+export const TEST_DECISION_DELAY = 60;
+
+export function createDispute(sim: SimCore, charge: StripeObject, opts: { reason: string; status: string; amount?: number }): StripeObject {
+  const dp = defaults.dispute(
+    {
+      amount: opts.amount ?? charge.amount,
+      charge: charge.id,
+      currency: charge.currency,
+      payment_intent: charge.payment_intent ?? null,
+      reason: opts.reason,
+      status: opts.status,
+      payment_method_details: {
+        card: { brand: charge.payment_method_details?.card?.brand ?? "visa", case_type: opts.status.startsWith("warning") ? "inquiry" : "chargeback", network_reason_code: null },
+        type: "card",
+      },
+    },
+    sim.now(),
+  );
+  sim.store.put(dp);
+  charge.disputed = true;
+  sim.store.put(charge);
+  emit(sim, "charge.dispute.created", dp);
+  return dp;
+}
+
+export function createEarlyFraudWarning(sim: SimCore, charge: StripeObject, fraudType = "made_with_stolen_card"): StripeObject {
+  const w = defaults.earlyFraudWarning({ charge: charge.id, payment_intent: charge.payment_intent ?? null, fraud_type: fraudType }, sim.now());
+  sim.store.put(w);
+  emit(sim, "radar.early_fraud_warning.created", w);
+  return w;
+}
+
+function hasEvidence(evidence: Record<string, any>): boolean {
+  return Object.entries(evidence).some(([k, v]) => k !== "enhanced_evidence" && v !== null && v !== "");
+}
+
+/** Submits a dispute's evidence: under review, and a test-mode decision scheduled when the text asks for one. */
+export function submitEvidence(sim: SimCore, dp: StripeObject): void {
+  dp.status = dp.status === "warning_needs_response" ? "warning_under_review" : "under_review";
+  dp.evidence_details = { ...dp.evidence_details, submission_count: (dp.evidence_details?.submission_count ?? 0) + 1 };
+  const text = String(dp.evidence?.uncategorized_text ?? "");
+  if (text.includes("winning_evidence")) sim.disputeDecisions.set(dp.id, { at: sim.now() + TEST_DECISION_DELAY, status: "won" });
+  else if (text.includes("losing_evidence")) sim.disputeDecisions.set(dp.id, { at: sim.now() + TEST_DECISION_DELAY, status: "lost" });
+}
+
+export function closeDispute(sim: SimCore, dp: StripeObject, status: "lost" | "won"): void {
+  const final = dp.status.startsWith("warning") ? "warning_closed" : status;
+  const previous = change(dp, { status: final });
+  sim.store.put(dp);
+  emit(sim, "charge.dispute.closed", dp, previous);
+}
+
+export const disputeRoutes: Route[] = [
+  { method: "GET", path: "/v1/disputes/:id", handler: (sim, { pathParams }) => getTyped(sim, "dispute", pathParams.id, "dispute") },
+  {
+    method: "POST",
+    path: "/v1/disputes/:id",
+    handler: (sim, { pathParams, params }) => {
+      const dp = getTyped(sim, "dispute", pathParams.id, "dispute");
+      const touchesEvidence = params.evidence !== undefined || params.submit !== undefined;
+      if (touchesEvidence && !RESPONDABLE.has(dp.status)) {
+        throw invalidRequest(
+          CLOSED.has(dp.status)
+            ? `This dispute is already closed (${dp.status}); its evidence can no longer be changed.`
+            : `This dispute's evidence was already submitted (status ${dp.status}) and can no longer be changed.`,
+          "evidence",
+        );
+      }
+      const before = structuredClone(dp);
+      if (params.evidence !== undefined) {
+        if (typeof params.evidence !== "object") throw invalidRequest("Invalid evidence: must be an object", "evidence");
+        const evidence = { ...dp.evidence };
+        for (const [k, v] of Object.entries(params.evidence as Record<string, any>)) {
+          if (!(k in evidence)) throw invalidRequest(`Received unknown parameter: evidence[${k}]`, `evidence[${k}]`);
+          evidence[k] = v === "" ? null : v;
+        }
+        dp.evidence = evidence;
+        dp.evidence_details = { ...dp.evidence_details, has_evidence: hasEvidence(evidence) };
+      }
+      if (params.metadata !== undefined) dp.metadata = mergeMetadata(dp.metadata, params.metadata);
+      // Stripe submits unless told `submit=false`: staging must say so explicitly.
+      const submit = touchesEvidence && (bool(params.submit) ?? true);
+      if (submit) submitEvidence(sim, dp);
+      sim.store.put(dp);
+      const previous: Record<string, any> = {};
+      for (const k of ["evidence", "evidence_details", "metadata", "status"]) {
+        if (JSON.stringify(before[k]) !== JSON.stringify(dp[k])) previous[k] = before[k];
+      }
+      if (Object.keys(previous).length) emit(sim, "charge.dispute.updated", dp, previous);
+      return dp;
+    },
+  },
+  {
+    method: "POST",
+    path: "/v1/disputes/:id/close",
+    handler: (sim, { pathParams }) => {
+      const dp = getTyped(sim, "dispute", pathParams.id, "dispute");
+      if (CLOSED.has(dp.status)) throw invalidRequest(`This dispute is already closed (${dp.status}).`, null);
+      sim.disputeDecisions.delete(dp.id);
+      closeDispute(sim, dp, "lost");
+      return dp;
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/disputes",
+    handler: (sim, { params }) => listResponse(sim, "dispute", "/v1/disputes", params, { charge: "charge", payment_intent: "payment_intent" }),
+  },
+  {
+    method: "GET",
+    path: "/v1/radar/early_fraud_warnings/:id",
+    handler: (sim, { pathParams }) => getTyped(sim, "radar.early_fraud_warning", pathParams.id, "early_fraud_warning"),
+  },
+  {
+    method: "GET",
+    path: "/v1/radar/early_fraud_warnings",
+    handler: (sim, { params }) =>
+      listResponse(sim, "radar.early_fraud_warning", "/v1/radar/early_fraud_warnings", params, { charge: "charge", payment_intent: "payment_intent" }),
+  },
+];
