@@ -5,6 +5,7 @@ import { parsePolicyConfig } from "../../domain/policy-config.js";
 import * as f from "../fixtures.js";
 import { gatherDisputeContext } from "./context.js";
 import { decideDispute } from "./policy.js";
+import { guard } from "../guard/guard.js";
 import { EvidenceSchema } from "./schema.js";
 
 const { NOW, DAY } = f;
@@ -99,8 +100,9 @@ describe("decideDispute: situations", () => {
     ["inquiry (warning_needs_response) → stage", { dispute: { status: "warning_needs_response", reason: "general" } }, "stage_evidence"],
     ["funds withdrawn → record", { type: "charge.dispute.funds_withdrawn" }, "record_outcome"],
   ] as [string, Setup, string][])("%s", async (_n, setup, action) => {
-    const { decision } = await run(setup);
+    const { ctx, decision } = await run(setup);
     expect(decision.action).toBe(action);
+    expect(guard({ domain: "dispute", decision, context: ctx, config }).verdict).not.toBe("downgraded");
   });
 
   it("closed records the re-read status, not the payload's", async () => {

@@ -6,6 +6,7 @@ import * as f from "../fixtures.js";
 import { DECLINE_CATEGORY, classifyDecline } from "./decline-codes.js";
 import { gatherDunningContext } from "./context.js";
 import { decideDunning } from "./policy.js";
+import { guard } from "../guard/guard.js";
 
 const { NOW, DAY } = f;
 
@@ -121,6 +122,9 @@ describe("decideDunning: a row per decline code on a mid-dunning attempt", () =>
     expect(decision.action).toBe(action);
     if (params) expect(decision.params).toMatchObject(params);
     expect(decision.ambiguous).toBeUndefined();
+    // The rules must never propose what the guard refuses: a downgrade here is a policy bug.
+    const { ctx } = await run({ decline });
+    expect(guard({ domain: "dunning", decision, context: ctx, config: parsePolicyConfig({}) }).verdict).toBe("ok");
   });
 
   it("an unknown decline code still gets a retry, but flagged for a model", async () => {

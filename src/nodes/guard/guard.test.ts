@@ -131,7 +131,7 @@ describe.each([
   ["dispute", disputeRows],
   ["subscription", subRows],
 ])("guard: %s", (_domain, rows) => {
-  it.each(rows)("%s → %s (approved: %s)", async (_name, build, verdict, approvedVerdict, reason) => {
+  it.each(rows)("%s", async (_name, build, verdict, approvedVerdict, reason) => {
     const input = await build();
     const r = guard(input);
     expect(r.verdict).toBe(verdict);

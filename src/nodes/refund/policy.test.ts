@@ -6,6 +6,7 @@ import * as f from "../fixtures.js";
 import type { SpecialistInput } from "../proposal.js";
 import { gatherRefundContext } from "./context.js";
 import { decideRefund, toMinorUnits } from "./policy.js";
+import { guard } from "../guard/guard.js";
 
 const { NOW, DAY } = f;
 const config = parsePolicyConfig({});
@@ -63,6 +64,8 @@ describe("decideRefund", () => {
     const decision = decideRefund(ctx, config);
     expect(decision.action).toBe(r.action);
     if (r.params) expect(decision.params).toMatchObject(r.params);
+    // The rules must never propose what the guard refuses: a downgrade here is a policy bug.
+    expect(guard({ domain: "refund", decision, context: ctx, config }).verdict).not.toBe("downgraded");
     if (r.ambiguous) expect(decision.ambiguous).toMatch(r.ambiguous);
   });
 

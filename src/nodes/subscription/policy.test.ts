@@ -6,6 +6,7 @@ import * as f from "../fixtures.js";
 import type { SpecialistInput } from "../proposal.js";
 import { gatherSubscriptionContext } from "./context.js";
 import { decideSubscription } from "./policy.js";
+import { guard } from "../guard/guard.js";
 
 const { NOW, DAY } = f;
 const periodEnd = NOW + 10 * DAY;
@@ -65,6 +66,7 @@ describe("decideSubscription", () => {
     const decision = decideSubscription(ctx, parsePolicyConfig(r.config ?? {}));
     expect(decision.action).toBe(r.action);
     if (r.params) expect(decision.params).toMatchObject(r.params);
+    expect(guard({ domain: "subscription", decision, context: ctx, config: parsePolicyConfig(r.config ?? {}) }).verdict).not.toBe("downgraded");
     if (r.ambiguous) expect(decision.ambiguous).toMatch(r.ambiguous);
   });
 
