@@ -1,0 +1,39 @@
+// Test helpers for the simulator's tests: an SDK client pointed at a simulator and a local webhook receiver.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import type { Simulator } from "./index.js";
+
+export function sdk(sim: Simulator, maxNetworkRetries = 0): Stripe {
+  return new Stripe("sk_test_sim", { host: "127.0.0.1", port: sim.port, protocol: "http", maxNetworkRetries });
+}
+
+export interface Received {
+  raw: string;
+  signature: string;
+}
+
+/** A node:http receiver that answers with `status()` (200 by default) and keeps every raw delivery. */
+export async function webhookReceiver(status: () => number = () => 200): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ raw: Buffer.concat(chunks).toString("utf8"), signature: String(req.headers["stripe-signature"] ?? "") });
+      res.writeHead(status());
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/stripe`,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
