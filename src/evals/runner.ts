@@ -348,7 +348,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     pool = createPool(url, { schema, max: 10, logger });
     schemaCreated = true;
     await migrate(pool);
-    sim = await startSimulator({ now: scenario.now, seed: (scenario.stripe ?? {}) as any, logger });
+    // Stripe retries a rejected delivery after minutes; here after milliseconds, so a retry costs no wall time.
+    sim = await startSimulator({ now: scenario.now, seed: (scenario.stripe ?? {}) as any, logger, webhookRetry: { maxAttempts: 5, baseDelayMs: 10 } });
     const webhookSecret = `whsec_${randomBytes(24).toString("hex")}`;
     const token = `eval_${randomBytes(24).toString("hex")}`;
     billops = await startBillops({
@@ -397,6 +398,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       if (failed.length > 0) {
         entry.error = `billops failed to process ${failed.map((e) => `${e.id} (${e.type}) after ${e.attempts} attempts: ${e.lastError ?? "no error recorded"}`).join("; ")}`;
       }
+      const lost = undelivered(sim.webhooks.deliveries());
+      if (lost.length > 0) entry.error ??= `billops never accepted the simulator's webhook ${lost.join("; ")}`;
     } catch (err) {
       entry.error = messageOf(err);
     }
@@ -442,6 +445,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   if (cleanup.length > 0) entry.error ??= `cleanup: ${cleanup.join("; ")}`;
   entry.passed = entry.error === null && entry.failures.length === 0;
   return { entry, llm, durationMs: Math.round(performance.now() - started) };
+}
+
+/** Events whose every delivery attempt failed (billops rejected or never answered them), with the last reason. */
+function undelivered(deliveries: { eventId: string; eventType: string; ok: boolean; error: string | null }[]): string[] {
+  const last = new Map<string, { type: string; ok: boolean; error: string | null }>();
+  const ok = new Set<string>();
+  for (const d of deliveries) {
+    if (d.ok) ok.add(d.eventId);
+    last.set(d.eventId, { type: d.eventType, ok: d.ok, error: d.error });
+  }
+  return [...last].filter(([id]) => !ok.has(id)).map(([id, d]) => `${id} (${d.type}): ${d.error ?? "failed"}`);
 }
 
 /** LLM calls and tokens over every case of the scenario (a request can open a second case, e.g. its invoice). */
