@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Simulator } from "./index.js";
 import { SeedError } from "./seed.js";
-import { runTrigger, TRIGGERS } from "./triggers.js";
+import { TRIGGERS } from "./triggers.js";
 import type { FaultSpec } from "./types.js";
 
 class ControlError extends Error {
@@ -104,9 +104,8 @@ export function createControl(getSim: () => Simulator, runTriggerFor: (type: str
     } catch (err) {
       if (err instanceof ControlError) return send(err.status, { error: { code: err.code, message: err.message } });
       const message = err instanceof Error ? err.message : String(err);
-      return send(err instanceof SeedError ? 400 : 400, { error: { code: err instanceof SeedError ? "invalid_seed" : "invalid_request", message } });
+      return send(400, { error: { code: err instanceof SeedError ? "invalid_seed" : "invalid_request", message } });
     }
   };
 }
 
-export { runTrigger };
