@@ -2,7 +2,8 @@
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { createLogger, silentLogger, type Logger } from "../log.js";
+import { pino } from "pino";
+import { silentLogger, type Logger } from "../log.js";
 import { loadScenarios, ScenarioFileError, ScenarioLoadError, type LoadedScenario } from "./scenario.js";
 import { DECIDERS, DEFAULT_DATABASE_URL, DeciderUnavailableError, resolveDecider, runScenario, type DeciderName, type ScenarioResult } from "./runner.js";
 import { buildReport, createProgress, renderTable, summaryLine } from "./report.js";
@@ -115,7 +116,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return 2;
   }
 
-  const logger = io.logger ?? (io.env.LOG_LEVEL ? createLogger(io.env.LOG_LEVEL) : silentLogger);
+  // Logs go to stderr when asked for: stdout carries the table, which people pipe and diff.
+  const logger = io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
   const progress = createProgress(io.stderr);
   const started = performance.now();
   const results: ScenarioResult[] = [];

@@ -147,7 +147,7 @@ async function quiet(r: Running): Promise<void> {
       const open = await listEvents(r.pool, { status: "pending", limit: 5 }).catch(() => []);
       const running = await listEvents(r.pool, { status: "running", limit: 5 }).catch(() => []);
       const ids = [...running, ...open].map((e) => `${e.id} (${e.type}, ${e.status})`);
-      throw new StepError(`timed out after ${Math.round(r.timeoutMs / 1000)} s waiting for billops to finish${ids.length ? `: open events ${ids.join(", ")}` : ": simulator webhook deliveries still pending"}`);
+      throw new StepError(`timed out after ${r.timeoutMs < 1000 ? `${r.timeoutMs} ms` : `${Math.round(r.timeoutMs / 1000)} s`} waiting for billops to finish${ids.length ? `: open events ${ids.join(", ")}` : ": simulator webhook deliveries still pending"}`);
     }
     await within(r.billops.tick(), left, "timed out running due scheduled work");
     const simIdle = await Promise.race([r.sim.webhooks.idle().then(() => true), sleep(Math.min(left, 15)).then(() => false)]);
