@@ -123,7 +123,7 @@ describe("the same event delivered five times at once", () => {
     expect(writes[0].params.reason).toBe("fraudulent");
     expect(writes[0].idempotencyKey).toBe(`billops:charge:${CHARGE}:evt_efw_1:refund`);
     const events = await stack.api("GET", "/events?case=charge:" + CHARGE);
-    expect(events.body.data.filter((e: any) => e.id === "evt_efw_1")).toHaveLength(1);
+    expect(events.body.events.filter((e: any) => e.id === "evt_efw_1")).toHaveLength(1);
     const { values } = await stack.billops.cases.snapshot(`charge:${CHARGE}`);
     expect(values.decisions).toHaveLength(1);
   });
@@ -161,7 +161,7 @@ describe("disputes: staged, then a person submits; newer events supersede", () =
     expect(pending).toHaveLength(1);
     expect(pending[0].action).toBe("submit_evidence");
     // Stripe (the simulator) sent charge.dispute.updated for our staging: it must not have closed the approval.
-    expect(stack.sim.webhooks.deliveries().some((d: any) => d.type === "charge.dispute.updated")).toBe(true);
+    expect(stack.sim.webhooks.deliveries().some((d) => d.eventType === "charge.dispute.updated" && d.ok)).toBe(true);
     expect((await stack.api("GET", `/approvals/${pending[0].id}`)).body.approval.status).toBe("pending");
   });
 

@@ -1,5 +1,7 @@
 // The whole wiring on one screen, in the order of DESIGN.md's flow:
-// supervisor → dunning | subscription | dispute | refund → guard → approval? → act → record → (follow-up approval) → END
+// supervisor → dunning | subscription | dispute | refund → apply_guard → await_approval? → act → record → (follow-up) → END
+// (DESIGN.md calls the nodes guard and approval; LangGraph forbids a node named like a state channel, and the state
+// keeps DESIGN.md's channel names.)
 import { END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { CaseState } from "./state.js";
 import { supervisorNode, afterSupervisor } from "../nodes/supervisor/node.js";
@@ -18,20 +20,20 @@ export function buildGraph() {
     .addNode("subscription", specialistNode("subscription"))
     .addNode("dispute", specialistNode("dispute"))
     .addNode("refund", specialistNode("refund"))
-    .addNode("guard", guardNode)
-    .addNode("approval", approvalNode)
+    .addNode("apply_guard", guardNode)
+    .addNode("await_approval", approvalNode)
     .addNode("act", actNode)
     .addNode("record", recordNode)
     .addEdge(START, "supervisor")
     .addConditionalEdges("supervisor", afterSupervisor, ["dunning", "subscription", "dispute", "refund", END])
-    .addEdge("dunning", "guard")
-    .addEdge("subscription", "guard")
-    .addEdge("dispute", "guard")
-    .addEdge("refund", "guard")
-    .addConditionalEdges("guard", afterGuard, ["approval", "act"])
-    .addConditionalEdges("approval", afterApproval, ["act", "record", END])
+    .addEdge("dunning", "apply_guard")
+    .addEdge("subscription", "apply_guard")
+    .addEdge("dispute", "apply_guard")
+    .addEdge("refund", "apply_guard")
+    .addConditionalEdges("apply_guard", afterGuard, ["await_approval", "act"])
+    .addConditionalEdges("await_approval", afterApproval, ["act", "record", END])
     .addEdge("act", "record")
-    .addConditionalEdges("record", afterRecord, ["approval", END]);
+    .addConditionalEdges("record", afterRecord, ["await_approval", END]);
 }
 
 export function compileGraph(checkpointer?: BaseCheckpointSaver) {

@@ -92,7 +92,7 @@ describe("decideDispute: situations", () => {
     ["created, past due → escalate", { dispute: { due_by: NOW - 60 } }, "escalate_to_support"],
     ["charge already fully refunded → escalate", { charge: { refunded: true, amount_refunded: 4900 } }, "escalate_to_support"],
     ["updated, nothing staged yet → stage", { type: "charge.dispute.updated" }, "stage_evidence"],
-    ["updated, already staged → record only", { type: "charge.dispute.updated", staged: true, dispute: { evidence_details: { due_by: NOW + 10 * DAY, has_evidence: true, past_due: false, submission_count: 0 } } }, "record_outcome"],
+    ["updated from outside after staging → staged again for a person", { type: "charge.dispute.updated", staged: true, dispute: { evidence_details: { due_by: NOW + 10 * DAY, has_evidence: true, past_due: false, submission_count: 0 } } }, "stage_evidence"],
     ["under review → record", { type: "charge.dispute.updated", dispute: { status: "under_review" } }, "record_outcome"],
     ["closed won → record", { type: "charge.dispute.closed", dispute: { status: "won" } }, "record_outcome"],
     ["closed lost → record", { type: "charge.dispute.closed", dispute: { status: "lost" } }, "record_outcome"],

@@ -1,6 +1,5 @@
 // Dispute policy: new or updated disputes → stage evidence (a person submits), escalate near the deadline, record outcomes.
 import type { DisputeAction } from "../../domain/actions.js";
-import { hasDecided } from "../../domain/history.js";
 import type { PolicyConfig } from "../../domain/policy-config.js";
 import { escalate, type ProposedDecision } from "../proposal.js";
 import type { DisputeContext } from "./context.js";
@@ -40,9 +39,8 @@ export function decideDispute(ctx: DisputeContext, config: PolicyConfig): D {
       "The customer has the money back; a person chooses between proving the refund and accepting.",
     );
   }
-  if (type === "charge.dispute.updated" && hasDecided(ctx.history, "stage_evidence") && d.evidence_details?.has_evidence) {
-    return record(`Dispute ${d.id} updated; evidence already staged and waiting for a person.`);
-  }
+  // An update from outside (our own writes' echoes never get here) supersedes the question to a person: the evidence
+  // is staged again from the current facts and the person is asked again.
   const evidence = assembleEvidence(ctx);
   const family = reasonFamily(d.reason);
   return {

@@ -79,5 +79,5 @@ export async function guardNode(state: CaseStateType, config: LangGraphRunnableC
 }
 
 export function afterGuard(state: CaseStateType): string {
-  return state.guard?.verdict === "needs_approval" ? "approval" : "act";
+  return state.guard?.verdict === "needs_approval" ? "await_approval" : "act";
 }

@@ -29,5 +29,5 @@ export async function recordNode(state: CaseStateType, config: LangGraphRunnable
 }
 
 export function afterRecord(state: CaseStateType): string {
-  return state.followUp && state.approval?.status === "pending" ? "approval" : "__end__";
+  return state.followUp && state.approval?.status === "pending" ? "await_approval" : "__end__";
 }

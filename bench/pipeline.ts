@@ -1,0 +1,90 @@
+// Processing: events/s through inbox → worker → graph → Postgres, against a bare 3-node LangGraph graph on the same
+// checkpointer (the bottleneck DESIGN.md names). billops' graph also reads Stripe (the simulator) over HTTP.
+import { Annotation, StateGraph, START, END } from "@langchain/langgraph";
+import { randomBytes } from "node:crypto";
+import { createTestDatabase } from "../test/support/db.js";
+import { startSimulator } from "../src/stripe/sim/index.js";
+import { createGateway } from "../src/stripe/gateway/index.js";
+import { parsePolicyConfig } from "../src/domain/policy-config.js";
+import { createCheckpointer, startBillops } from "../src/runtime.js";
+import { insertEvent, isIdle } from "../src/server/inbox/index.js";
+import { silentLogger } from "../src/log.js";
+import type { BenchResult } from "./result.js";
+
+const NOW = 1796300000;
+
+function seed(n: number) {
+  const price = { id: "price_basic_m", object: "price", active: true, currency: "usd", product: "prod_basic", nickname: "Basic", type: "recurring", unit_amount: 2900, recurring: { interval: "month", interval_count: 1 }, lookup_key: "basic" };
+  return {
+    customers: [{ id: "cus_bench", object: "customer", email: "bench@example.com", name: "Bench", created: NOW - 400 * 86400 }],
+    products: [{ id: "prod_basic", object: "product", name: "Basic", active: true }],
+    prices: [price],
+    subscriptions: Array.from({ length: n }, (_, i) => ({
+      id: `sub_bench_${i}`, object: "subscription", customer: "cus_bench", status: "active", currency: "usd", created: NOW - 100 * 86400,
+      items: { object: "list", data: [{ id: `si_bench_${i}`, object: "subscription_item", subscription: `sub_bench_${i}`, quantity: 1, current_period_start: NOW - 86400, current_period_end: NOW + 29 * 86400, price }] },
+    })),
+  };
+}
+
+async function bareGraphRate(pool: any, schema: string, runs: number, concurrency: number): Promise<number> {
+  const S = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
+  const saver = await createCheckpointer(pool, schema);
+  const g = new StateGraph(S)
+    .addNode("a", () => ({ n: 1 }))
+    .addNode("b", () => ({ n: 1 }))
+    .addNode("c", () => ({ n: 1 }))
+    .addEdge(START, "a").addEdge("a", "b").addEdge("b", "c").addEdge("c", END)
+    .compile({ checkpointer: saver });
+  let next = 0;
+  const tag = randomBytes(4).toString("hex");
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < runs) {
+      const i = next++;
+      await g.invoke({ n: 0 }, { configurable: { thread_id: `bare-${tag}-${i}` } });
+    }
+  }));
+  return runs / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function billopsRate(events: number, concurrency: number): Promise<number> {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ now: NOW, seed: seed(events), logger: silentLogger });
+  try {
+    for (let i = 0; i < events; i++) {
+      const sub = await sim.store.get(`sub_bench_${i}`);
+      await insertEvent(db.pool, {
+        id: `evt_bench_${i}`, type: "customer.subscription.updated", caseKey: `subscription:sub_bench_${i}`, source: "stripe",
+        payload: { id: `evt_bench_${i}`, object: "event", type: "customer.subscription.updated", created: NOW, request: { id: null, idempotency_key: null }, data: { object: sub } },
+      });
+    }
+    const start = process.hrtime.bigint();
+    const billops = await startBillops({
+      pool: db.pool, schema: db.schema, gateway: createGateway({ secretKey: "sk_test_bench", baseUrl: sim.url }), clock: sim.clock,
+      webhookSecret: "whsec_bench", approverTokens: new Map(), policy: parsePolicyConfig({}), role: "worker",
+      worker: { concurrency, pollIntervalMs: 20 }, schedulerIntervalMs: 3_600_000, logger: silentLogger,
+    });
+    while (!(await isIdle(db.pool))) await new Promise((r) => setTimeout(r, 10));
+    const rate = events / (Number(process.hrtime.bigint() - start) / 1e9);
+    await billops.stop();
+    const done = await db.pool.query("select count(*)::int as n from stripe_events where status = 'done'");
+    if (done.rows[0].n !== events) throw new Error(`only ${done.rows[0].n} of ${events} events done`);
+    return rate;
+  } finally {
+    await sim.stop();
+    await db.close();
+  }
+}
+
+export async function benchPipeline(opts: { events: number; concurrency?: number }): Promise<BenchResult> {
+  const concurrency = opts.concurrency ?? 4;
+  const db = await createTestDatabase();
+  try {
+    await bareGraphRate(db.pool, db.schema, 50, concurrency); // warm-up
+    const baseline = await bareGraphRate(db.pool, db.schema, opts.events, concurrency);
+    const value = await billopsRate(opts.events, concurrency);
+    return { name: "events through inbox → worker → graph → Postgres vs bare 3-node graph", value, baseline, ratio: value / baseline, unit: "events/s", target: 0.7 };
+  } finally {
+    await db.close();
+  }
+}
