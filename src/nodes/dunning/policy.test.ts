@@ -238,6 +238,50 @@ describe("decideDunning: situations", () => {
     });
   });
 
+  describe("a scheduled retry (billops.retry_invoice) is due: re-read, then pay, tell or escalate", () => {
+    const job = "billops.retry_invoice";
+    const scheduled = { decisions: [{ action: "schedule_retry", at: NOW - DAY, source: "rules" }], notificationsSent: ["retry_scheduled"] };
+    const paid = { status: "paid", amount_paid: 2900, amount_remaining: 0 };
+    const rows: [string, Setup, string, Record<string, unknown>?][] = [
+      ["paid meanwhile → close_recovered", { invoice: paid, history: scheduled }, "close_recovered", { invoice: "in_A" }],
+      ["open, insufficient_funds, budget left → retry now", { history: scheduled }, "retry_immediately", { invoice: "in_A" }],
+      ["open, transient after an earlier immediate retry → retry now (the job is the back-off)", { decline: { code: "processing_error" }, history: { ...scheduled, billopsRetries: 1 } }, "retry_immediately"],
+      ["end of a grace period on the final attempt → retry now", { invoice: { next_payment_attempt: null, attempt_count: 4 }, history: { decisions: [{ action: "apply_grace_period", at: NOW - 7 * DAY, source: "rules" }], notificationsSent: ["grace_period_granted"] } }, "retry_immediately"],
+      ["unknown code, budget left → retry now", { decline: { decline_code: "mystery_code_2031" }, history: scheduled }, "retry_immediately"],
+      ["our retry cap reached → tell the customer", { history: { ...scheduled, billopsRetries: 3 } }, "notify_customer", { template: "payment_failed" }],
+      ["cap reached and already told → escalate", { history: { ...scheduled, billopsRetries: 3, notificationsSent: ["payment_failed"] } }, "escalate_to_support"],
+      ["card expired since → ask for a new card", { decline: { decline_code: "generic_decline" }, card: { exp_month: 1, exp_year: 2026 }, history: scheduled }, "notify_customer", { template: "update_payment_method" }],
+      ["customer action already asked → escalate", { decline: { code: "expired_card" }, history: { ...scheduled, notificationsSent: ["update_payment_method"] } }, "escalate_to_support"],
+      ["hard decline → never retried", { decline: { decline_code: "invalid_account" }, history: scheduled }, "notify_customer", { template: "update_payment_method" }],
+      ["fraud signal → escalate", { decline: { decline_code: "stolen_card" }, history: scheduled }, "escalate_to_support"],
+      ["void meanwhile → nothing", { invoice: { status: "void" }, history: scheduled }, "no_action"],
+    ];
+    it.each(rows)("%s", async (_name, setup, action, params) => {
+      const { ctx, decision } = await run({ ...setup, eventType: job });
+      expect(decision.action).toBe(action);
+      if (params) expect(decision.params).toMatchObject(params);
+      expect(guard({ domain: "dunning", decision, context: ctx, config: parsePolicyConfig({}) }).verdict).toBe("ok");
+    });
+  });
+
+  describe("a recovery settles once", () => {
+    const paid = { status: "paid", amount_paid: 2900, amount_remaining: 0 };
+    const recovered = { decisions: [{ action: "schedule_retry", at: NOW - DAY, source: "rules" }, { action: "close_recovered", at: NOW - 60, source: "rules" }] };
+    it.each(["invoice.paid", "invoice.payment_succeeded", "billops.retry_invoice", "invoice.payment_failed"])("%s after close_recovered → no_action (already recovered)", async (eventType) => {
+      const { decision } = await run({ eventType, invoice: paid, history: recovered });
+      expect(decision.action).toBe("no_action");
+      expect(decision.params.reason).toMatch(/already recovered/);
+    });
+    it("invoice.paid after failures nobody recorded (attempt_count 3) → close_recovered", async () => {
+      const { decision } = await run({ eventType: "invoice.paid", invoice: { ...paid, attempt_count: 3 } });
+      expect(decision.action).toBe("close_recovered");
+    });
+    it("an invoice paid on its first attempt was never in dunning → no_action", async () => {
+      const { decision } = await run({ eventType: "invoice.paid", invoice: { ...paid, attempt_count: 1 } });
+      expect(decision).toMatchObject({ action: "no_action", params: { reason: expect.stringMatching(/first attempt/) } });
+    });
+  });
+
   it("gather re-reads the invoice and follows invoice_payments to the decline", async () => {
     const { ctx } = await run({});
     expect(ctx.invoice?.status).toBe("open");

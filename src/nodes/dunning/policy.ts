@@ -14,6 +14,8 @@ const DAY = 86400;
 
 /** Events on which a decision about collecting money is due; other invoice events are recorded only. */
 export const DECIDING_EVENTS = new Set(["invoice.payment_failed", "invoice.payment_action_required"]);
+/** The scheduler's inbox event when a `schedule_retry` / `apply_grace_period` job is due (source `schedule`). */
+export const RETRY_JOB_EVENT = "billops.retry_invoice";
 
 /** Waiting time before our own retry of a soft decline: funds arrive in days, daily limits reset in a day. */
 const SOFT_RETRY_DELAY: Record<string, number> = {
@@ -87,7 +89,14 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   const invoice = inv.id;
   // The re-read invoice decides, not the event: a late payment_failed after invoice.paid must not retry a paid invoice.
   if (inv.status === "paid" || (inv.amount_remaining === 0 && inv.status !== "draft")) {
-    return { action: "close_recovered", params: { invoice }, rationale: `Invoice ${invoice} is paid${ctx.history.decisions.length ? " after dunning" : ""}; the case is recovered.`, confidence: 1 };
+    // invoice.paid, invoice.payment_succeeded and a due retry job all report the same recovery: settle it once.
+    if (hasDecided(ctx.history, "close_recovered")) {
+      return { action: "no_action", params: { reason: `already recovered: invoice ${invoice} was closed as paid` }, rationale: `Invoice ${invoice} is paid and the case was already closed as recovered; ${eventName(ctx)} changes nothing.`, confidence: 1 };
+    }
+    if (!ctx.history.decisions.length && (inv.attempt_count ?? 0) <= 1) {
+      return { action: "no_action", params: { reason: `invoice ${invoice} was paid on its first attempt` }, rationale: `Invoice ${invoice} is paid and never failed: nothing was in dunning, nothing to recover.`, confidence: 1 };
+    }
+    return { action: "close_recovered", params: { invoice }, rationale: `Invoice ${invoice} is paid${ctx.history.decisions.length ? " after dunning" : ` after ${inv.attempt_count} attempts`}; the case is recovered.`, confidence: 1 };
   }
   if (inv.status === "void" || inv.status === "uncollectible") {
     return { action: "no_action", params: { reason: `invoice is ${inv.status}` }, rationale: `Invoice ${invoice} is ${inv.status}: nothing left to collect.`, confidence: 1 };
@@ -97,6 +106,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   }
 
   const isRequest = ctx.trigger.kind === "request";
+  if (ctx.trigger.kind === "event" && ctx.trigger.type === RETRY_JOB_EVENT) return decideDueRetry(ctx, config);
   if (ctx.trigger.kind === "event" && !DECIDING_EVENTS.has(ctx.trigger.type)) {
     return { action: "no_action", params: { reason: `${ctx.trigger.type} needs no dunning action` }, rationale: `Recorded ${ctx.trigger.type}; the invoice is ${inv.status}.`, confidence: 1 };
   }
@@ -192,4 +202,51 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
     return notify("payment_failed", `${ctx.decline.why}; ${budget.allowed ? "Stripe retries soon" : budget.why}: tell the customer so they can pay or update the card.`, confidence, ambiguous);
   }
   return waitForStripe(budget.allowed ? `customer already notified after ${code}` : budget.why);
+}
+
+function eventName(ctx: DunningContext): string {
+  return ctx.trigger.kind === "event" ? ctx.trigger.type : "the support request";
+}
+
+/**
+ * A retry billops scheduled (schedule_retry, or the end of a grace period) is due, and the invoice, re-read, is
+ * still open: pay it now if the decline can still pass and the budget allows, else tell the customer or a person.
+ * The last decision being a schedule is the point here, so the "one immediate retry" rule of events does not apply.
+ */
+function decideDueRetry(ctx: DunningContext, config: PolicyConfig): D {
+  const inv = ctx.invoice!;
+  const invoice = inv.id;
+  const category = effectiveCategory(ctx);
+  const code = ctx.decline.reasonCode ?? "(no decline code)";
+  const budget = retryBudget(ctx, config);
+  const url = inv.hosted_invoice_url ?? "";
+  const notified = (...t: NotifyTemplate[]) => t.some((x) => ctx.history.notificationsSent.includes(x));
+  const ambiguous = category === "unknown" ? { ambiguous: `unknown decline code ${code}` } : {};
+  const escalateDue = (reason: string, rationale: string): D => ({ action: "escalate_to_support", params: { reason }, rationale, confidence: 1 });
+  const notify = (template: NotifyTemplate, why: string): D =>
+    url
+      ? { action: "notify_customer", params: { invoice, template, hosted_invoice_url: url }, rationale: why, confidence: 1 }
+      : escalateDue(`invoice ${invoice} has no hosted invoice link to send`, why);
+
+  if (category === "fraud") {
+    return escalateDue(`scheduled retry of ${invoice} is due but the last decline is a fraud signal (${ctx.decline.why})`, "Never retry after a fraud signal; a person reviews the account.");
+  }
+  if (category === "hard" || category === "customer_action") {
+    const template: NotifyTemplate = needsAuthentication(ctx) ? "authentication_required" : "update_payment_method";
+    if (!notified(template)) return notify(template, `Scheduled retry of ${invoice} is due, but ${ctx.decline.why}: the same card cannot pass; the customer must act.`);
+    return escalateDue(`scheduled retry of ${invoice} is due; ${ctx.decline.why} and the customer was already asked to act`, "A retry cannot pass and the customer did not act: a person follows up.");
+  }
+  if (budget.allowed) {
+    return {
+      action: "retry_immediately",
+      params: { invoice },
+      rationale: `The retry scheduled for ${invoice} is due and the invoice is still open after ${code} (${category}); ${budget.why}.`,
+      confidence: category === "unknown" ? 0.7 : 1,
+      ...ambiguous,
+    };
+  }
+  if (!notified("update_payment_method", "payment_failed")) {
+    return notify("payment_failed", `The retry scheduled for ${invoice} is due but ${budget.why}: tell the customer so they can pay or change the card.`);
+  }
+  return escalateDue(`scheduled retry of ${invoice} is due but ${budget.why}, and the customer was already told`, "No attempts left and the invoice is still open: a person decides.");
 }

@@ -69,6 +69,18 @@ describe("decideRefund", () => {
     if (r.ambiguous) expect(decision.ambiguous).toMatch(r.ambiguous);
   });
 
+  it.each([
+    ["charge.refund.updated", f.event("charge.refund.updated", { id: "re_A", object: "refund", charge: "ch_A" })],
+    ["charge.refunded", f.event("charge.refunded", { id: "ch_A", object: "charge" })],
+  ])("%s needing nothing → deny_refund whose rationale says it is record-only", async (_n, input) => {
+    const ctx = await gatherRefundContext(f.memoryReads({ customers: [f.customer()], charges: [f.chargeObj()], refunds: [f.refundObj()] }), input, f.history(), NOW);
+    const decision = decideRefund(ctx, config);
+    expect(decision.action).toBe("deny_refund");
+    expect(decision.rationale).toMatch(/no refund decision is needed/i);
+    expect(decision.rationale).toMatch(/record-only/);
+    expect(decision.rationale).toMatch(/nobody was refused/);
+  });
+
   it("re-reads the charge: a stale request cannot refund what Stripe already refunded", async () => {
     const reads = f.memoryReads({ customers: [f.customer()], charges: [f.chargeObj({ refunded: true, amount_refunded: 1500 })] });
     const ctx = await gatherRefundContext(reads, req("refund"), f.history(), NOW);

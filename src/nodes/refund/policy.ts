@@ -15,6 +15,12 @@ export function toMinorUnits(amount: number, currency: string): number {
   return Math.round(ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount * 100);
 }
 
+/**
+ * The refund vocabulary has no "do nothing": an event that needs no refund is settled as `deny_refund`, which
+ * writes nothing to Stripe and tells nobody. The rationale says so, so nobody reads it as a refused customer.
+ */
+const PASSIVE_NOTE = "No refund decision is needed: recorded as deny_refund, the refund domain's record-only action (no Stripe write, no message to the customer, nobody was refused).";
+
 const deny = (reason: string, rationale = reason): D => ({ action: "deny_refund", params: { reason }, rationale, confidence: 1 });
 
 /** Reasons a charge cannot or should not be refunded automatically, in the order a person would check them. */
@@ -36,7 +42,10 @@ function fromRefundEvent(ctx: RefundContext, type: string): D {
   if (type === "refund.failed" || r?.status === "failed" || r?.status === "canceled") {
     return escalate(`refund ${r?.id ?? "(unknown)"} on ${ctx.charge?.id ?? "(unknown charge)"} ${r?.status ?? "failed"}${r?.failure_reason ? `: ${r.failure_reason}` : ""}`, "A failed refund means the customer did not get their money: a person follows up.");
   }
-  return deny(`${type}: refund ${r?.id ?? ""} is ${r?.status ?? "recorded"}; nothing to decide`.replace(/\s+/g, " "), "Recorded the refund's state.");
+  return deny(
+    `${type}: refund ${r?.id ?? ""} is ${r?.status ?? "recorded"}; nothing to decide`.replace(/\s+/g, " "),
+    `${PASSIVE_NOTE} ${type} only reports a refund's state (${r?.status ?? "unknown"}).`,
+  );
 }
 
 function fromFraudWarning(ctx: RefundContext): D {
@@ -61,7 +70,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
   if (t.kind === "event") {
     if (t.type.startsWith("radar.early_fraud_warning")) return fromFraudWarning(ctx);
     if (t.type.includes("refund")) return fromRefundEvent(ctx, t.type);
-    return deny(`${t.type} needs no refund decision`);
+    return deny(`${t.type} needs no refund decision`, `${PASSIVE_NOTE} ${t.type} asks for no refund.`);
   }
 
   const charge = ctx.charge;
