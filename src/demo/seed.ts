@@ -60,14 +60,14 @@ export function demoSeed(now: number) {
       sub("sub_demo_grace", "cus_demo_grace", "pm_demo_grace", basic, "active"),
       sub("sub_demo_alan", "cus_demo_alan", "pm_demo_alan", ent, "active"),
     ],
-    // Ada's renewal is charged to Stripe's insufficient-funds test card: paying it fails and dunning starts.
+    // Ada's card ends in 9995, Stripe's insufficient-funds test number: paying her renewal fails and dunning starts.
     invoices: [
       {
         id: "in_demo_ada", object: "invoice", customer: "cus_demo_ada", customer_email: "ada@example.com", customer_name: "Ada Lovelace",
         amount_due: 7900, amount_paid: 0, amount_remaining: 7900, currency: "usd", attempt_count: 0, attempted: false,
         auto_advance: true, billing_reason: "subscription_cycle", collection_method: "charge_automatically", created: now - 3600,
         status: "open", next_payment_attempt: now, hosted_invoice_url: "https://invoice.stripe.com/i/acct_demo/in_demo_ada",
-        number: "DEMO-0001", default_payment_method: "pm_card_chargeDeclinedInsufficientFunds", metadata: {},
+        number: "DEMO-0001", default_payment_method: "pm_demo_ada", metadata: {},
         parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: "sub_demo_ada", metadata: {} } },
         lines: { object: "list", has_more: false, data: [{ id: "il_demo_ada", object: "line_item", amount: 7900, currency: "usd",
           description: "1 × Pro (at $79.00 / month)", period: { start: now - 10 * DAY, end: now + 20 * DAY }, quantity: 1,
