@@ -96,7 +96,10 @@ export function demoSeed(now: number) {
   };
 }
 
-/** What happens at start: a dispute arrives and a customer asks for a large refund (both wait for a person). */
+/**
+ * What happens at start: a dispute arrives and a customer asks for a large refund (both wait for a person). The refund
+ * message must not mention cancelling: the supervisor would route it to a subscription cancellation that runs at once.
+ */
 export function demoEvents(now: number) {
   return {
     disputeCreated: {
@@ -104,6 +107,6 @@ export function demoEvents(now: number) {
       pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: "charge.dispute.created",
       data: { object: { id: "dp_demo_grace", object: "dispute", charge: "ch_demo_grace", amount: 4900, reason: "credit_not_processed", status: "needs_response" } },
     },
-    refundRequest: { id: "req_demo_alan_refund", customer: "cus_demo_alan", charge: "ch_demo_alan", message: "We were billed for Enterprise this month but we cancelled last week. Please refund the $199." },
+    refundRequest: { id: "req_demo_alan_refund", customer: "cus_demo_alan", charge: "ch_demo_alan", message: "We were charged $199 for Enterprise this month by mistake; nobody on our team used it. Please refund the $199." },
   };
 }
