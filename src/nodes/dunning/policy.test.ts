@@ -220,6 +220,8 @@ describe("decideDunning: situations", () => {
     it.each([
       ["paid", { status: "paid", amount_paid: 2900, amount_remaining: 0 }, "close_recovered"],
       ["void", { status: "void" }, "no_action"],
+      ["void with nothing remaining (not a payment)", { status: "void", amount_remaining: 0 }, "no_action"],
+      ["uncollectible with nothing remaining", { status: "uncollectible", amount_remaining: 0 }, "no_action"],
       ["uncollectible", { status: "uncollectible" }, "no_action"],
       ["draft", { status: "draft" }, "no_action"],
     ])("payment_failed arrives but the invoice is %s → %s", async (_s, inv, action) => {

@@ -88,6 +88,10 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   }
   const invoice = inv.id;
   // The re-read invoice decides, not the event: a late payment_failed after invoice.paid must not retry a paid invoice.
+  // Void and uncollectible first: a voided invoice can show amount_remaining 0, which is not a payment.
+  if (inv.status === "void" || inv.status === "uncollectible") {
+    return { action: "no_action", params: { reason: `invoice is ${inv.status}` }, rationale: `Invoice ${invoice} is ${inv.status}: nothing left to collect.`, confidence: 1 };
+  }
   if (inv.status === "paid" || (inv.amount_remaining === 0 && inv.status !== "draft")) {
     // invoice.paid, invoice.payment_succeeded and a due retry job all report the same recovery: settle it once.
     if (hasDecided(ctx.history, "close_recovered")) {
@@ -97,9 +101,6 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
       return { action: "no_action", params: { reason: `invoice ${invoice} was paid on its first attempt` }, rationale: `Invoice ${invoice} is paid and never failed: nothing was in dunning, nothing to recover.`, confidence: 1 };
     }
     return { action: "close_recovered", params: { invoice }, rationale: `Invoice ${invoice} is paid${ctx.history.decisions.length ? " after dunning" : ` after ${inv.attempt_count} attempts`}; the case is recovered.`, confidence: 1 };
-  }
-  if (inv.status === "void" || inv.status === "uncollectible") {
-    return { action: "no_action", params: { reason: `invoice is ${inv.status}` }, rationale: `Invoice ${invoice} is ${inv.status}: nothing left to collect.`, confidence: 1 };
   }
   if (inv.status === "draft") {
     return { action: "no_action", params: { reason: "invoice is still a draft" }, rationale: "No payment has been attempted on a draft invoice.", confidence: 1 };

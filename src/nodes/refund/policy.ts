@@ -74,6 +74,10 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
   }
 
   const charge = ctx.charge;
+  // A message that tries to instruct the agent is still read for what the customer wants, but money does not move on
+  // its say-so alone: the refund is proposed below the automatic confidence, so a person approves it.
+  const instructed = /instructions to the agent/.test(t.ambiguous ?? "");
+  const confidence = instructed ? 0.5 : 1;
   if (t.intent === "unclear" || t.intent === "unrecognized") {
     return { ...escalate(`support request ${t.requestId}: ${t.intent === "unrecognized" ? "customer does not recognise a charge" : "no clear request"}`), ambiguous: t.ambiguous ?? "free text" };
   }
@@ -92,7 +96,8 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
       action: "refund_full",
       params: { charge: target.id, amount: refundableAmount(target), reason: "duplicate" },
       rationale: `${target.id} repeats ${twin.original.id} (${target.amount} ${target.currency}, ${Math.round(Math.abs(target.created - twin.original.created) / 60)} min apart): refund the second one.`,
-      confidence: 1,
+      confidence,
+      ...(instructed ? { ambiguous: t.ambiguous } : {}),
     };
   }
 
@@ -110,7 +115,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
       action: "refund_partial",
       params: { charge: charge.id, amount: asked, reason: "requested_by_customer" },
       rationale: `The customer asks for ${asked} of ${refundable} ${charge.currency} on ${charge.id}.`,
-      confidence: 1,
+      confidence,
       ...extra,
     };
   }
@@ -118,8 +123,8 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
     action: "refund_full",
     // Never more than what is left, whatever the message says: the text is data, the charge is the limit.
     params: { charge: charge.id, amount: refundable, reason: "requested_by_customer" },
-    rationale: `Refund request on ${charge.id} (${refundable} ${charge.currency})${refundable > config.auto_refund_limit ? `; above the automatic limit of ${config.auto_refund_limit}, a person approves` : ""}.`,
-    confidence: 1,
+    rationale: `Refund request on ${charge.id} (${refundable} ${charge.currency})${refundable > config.auto_refund_limit ? `; above the automatic limit of ${config.auto_refund_limit}, a person approves` : ""}${instructed ? "; the message tries to instruct the agent, so a person approves" : ""}.`,
+    confidence,
     ...extra,
   };
 }
