@@ -52,7 +52,14 @@ function caseStatusOf(state: CaseStateType, waiting: boolean): CaseStatus {
 }
 
 export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
-  const configFor = (caseKey: string) => ({ configurable: { thread_id: threadIdFor(caseKey) }, context: deps as unknown as Record<string, any> });
+  // durability "sync": each step's checkpoint is stored before the next step starts. With the default ("async") a
+  // worker killed inside act has already written to Stripe while the checkpoints saying why are not stored yet; the
+  // re-run would then decide afresh from the changed Stripe state instead of repeating act with the same key.
+  const configFor = (caseKey: string) => ({
+    configurable: { thread_id: threadIdFor(caseKey) },
+    context: deps as unknown as Record<string, any>,
+    durability: "sync" as const,
+  });
 
   async function snapshot(caseKey: string) {
     const snap = await graph.getState(configFor(caseKey));

@@ -1,0 +1,31 @@
+// A billops worker in its own OS process, for crash tests: `tsx test/support/billops-worker.ts` with
+// DATABASE_URL, BILLOPS_SCHEMA, SIM_URL, BILLOPS_NOW and EVENT_LEASE_SECONDS in the environment.
+import { createPool } from "../../src/db/pool.js";
+import { createGateway } from "../../src/stripe/gateway/index.js";
+import { manualClock } from "../../src/domain/clock.js";
+import { parsePolicyConfig } from "../../src/domain/policy-config.js";
+import { startBillops } from "../../src/runtime.js";
+import { createLogger } from "../../src/log.js";
+
+const env = (name: string) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+
+const logger = createLogger(process.env.LOG_LEVEL ?? "silent");
+const pool = createPool(env("DATABASE_URL"), { schema: env("BILLOPS_SCHEMA"), logger });
+await startBillops({
+  pool,
+  schema: env("BILLOPS_SCHEMA"),
+  gateway: createGateway({ secretKey: "sk_test_worker", baseUrl: env("SIM_URL"), maxNetworkRetries: 2 }),
+  clock: manualClock(Number(env("BILLOPS_NOW"))),
+  webhookSecret: "whsec_unused_by_workers",
+  approverTokens: new Map(),
+  policy: parsePolicyConfig({}),
+  role: "worker",
+  worker: { concurrency: 1, pollIntervalMs: 50, leaseSeconds: Number(env("EVENT_LEASE_SECONDS")) },
+  schedulerIntervalMs: 3_600_000,
+  logger,
+});
+process.stdout.write("worker ready\n");
