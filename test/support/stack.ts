@@ -7,6 +7,7 @@ import { parsePolicyConfig, type PolicyConfigInput } from "../../src/domain/poli
 import { startBillops, type Billops } from "../../src/runtime.js";
 import { silentLogger } from "../../src/log.js";
 import { isIdle } from "../../src/server/inbox/index.js";
+import type { Decider } from "../../src/graph/deps.js";
 
 export const APPROVER_TOKEN = "test-approver-token-0123456789";
 export const APPROVER = "ops-ann";
@@ -28,7 +29,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { now?: number; seed?: any; policy?: PolicyConfigInput } = {}): Promise<Stack> {
+export async function startStack(opts: { now?: number; seed?: any; policy?: PolicyConfigInput; decider?: Decider } = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const webhookSecret = `whsec_${randomBytes(16).toString("hex")}`;
   const sim = await startSimulator({ now: opts.now ?? 1796300000, seed: opts.seed, logger: silentLogger });
@@ -43,6 +44,7 @@ export async function startStack(opts: { now?: number; seed?: any; policy?: Poli
       webhookSecret,
       approverTokens: new Map([[APPROVER_TOKEN, APPROVER]]),
       policy: parsePolicyConfig(opts.policy ?? {}),
+      decider: opts.decider,
       port: 0,
       logger: silentLogger,
       worker: { pollIntervalMs: 50, backoffBaseMs: 50 },
