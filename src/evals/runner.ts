@@ -65,6 +65,8 @@ export interface RunOptions {
   logger: Logger;
   /** Bound on every wait (quiet, stop); default 30 s. */
   timeoutMs?: number;
+  /** Run in this schema and leave it in place afterwards (replay reads its threads); default a fresh, dropped one. */
+  keepSchema?: string;
 }
 
 /** The decider asked for on the command line is not in this build: the runner cannot run (exit 2). */
@@ -325,7 +327,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const logger = opts.logger;
-  const schema = `eval_${randomBytes(6).toString("hex")}`;
+  const schema = opts.keepSchema ?? `eval_${randomBytes(6).toString("hex")}`;
   const entry: ReportEntry = {
     id: scenario.id,
     passed: false,
@@ -440,7 +442,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     if (billops) await within(billops.stop(), timeoutMs, "billops did not stop").catch((err) => cleanup.push(messageOf(err)));
     if (sim) await within(Promise.resolve(sim.stop()), timeoutMs, "the simulator did not stop").catch((err) => cleanup.push(messageOf(err)));
     if (pool) await pool.end().catch((err) => cleanup.push(`closing the pool: ${messageOf(err)}`));
-    if (schemaCreated) await dropSchema(url, schema).catch((err) => cleanup.push(`dropping schema ${schema}: ${messageOf(err)}`));
+    if (schemaCreated && !opts.keepSchema) await dropSchema(url, schema).catch((err) => cleanup.push(`dropping schema ${schema}: ${messageOf(err)}`));
   }
   if (cleanup.length > 0) entry.error ??= `cleanup: ${cleanup.join("; ")}`;
   entry.passed = entry.error === null && entry.failures.length === 0;
