@@ -6,7 +6,7 @@ import type Stripe from "stripe";
 import type { Clock } from "../domain/clock.js";
 import { routeEvent } from "../domain/routing.js";
 import type { Logger } from "../log.js";
-import { insertEvent } from "./inbox/index.js";
+import { createIngestBatcher } from "./ingest-batch.js";
 import { jsonError } from "./http-error.js";
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -29,6 +29,7 @@ export interface WebhookOptions {
 export function webhookRoutes(opts: WebhookOptions): Hono {
   const { pool, stripe, webhookSecret, clock, logger } = opts;
   const app = new Hono();
+  const batcher = createIngestBatcher(pool);
   const tooLarge = (c: Parameters<typeof jsonError>[0]) =>
     jsonError(c, 413, "payload_too_large", `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
 
@@ -62,7 +63,7 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
     const route = routeEvent(event as unknown as { type: string; data: { object: any } });
     const idempotencyKey = (event.request as { idempotency_key?: string | null } | null)?.idempotency_key;
     const echo = typeof idempotencyKey === "string" && idempotencyKey.startsWith(BILLOPS_KEY_PREFIX);
-    const stored = await insertEvent(pool, {
+    const inserted = await batcher.store({
       id: event.id,
       type: event.type,
       caseKey: route.caseKey,
@@ -72,13 +73,13 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
       ignored: route.route === "ignore",
     });
     const log = logger.child({ event_id: event.id, case: route.caseKey });
-    if (stored.inserted) {
+    if (inserted) {
       log.info({ type: event.type, route: route.route, echo }, "webhook stored");
       if (route.route !== "ignore") opts.onStored?.();
     } else {
       log.info("webhook duplicate");
     }
-    return c.json({ received: true, duplicate: !stored.inserted });
+    return c.json({ received: true, duplicate: !inserted });
   });
   return app;
 }

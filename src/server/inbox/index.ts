@@ -1,6 +1,7 @@
 // The inbox module: the only code that queries stripe_events (STYLE: one module owns each table).
 export type { InboxEvent, EventSource, EventStatus, Queryable } from "./types.js";
 export { insertEvent, type NewEvent, type InsertResult } from "./insertEvent.js";
+export { insertEvents } from "./insertEvents.js";
 export { claimEvent, type ClaimOptions } from "./claimEvent.js";
 export { completeEvent } from "./completeEvent.js";
 export { failEvent, type FailOptions, type FailResult } from "./failEvent.js";
