@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: str(),
   OPENAI_BASE_URL: url(),
   OPENAI_MODEL: z.preprocess(emptyAsUnset, z.string().default("gpt-4o-mini")),
+  // function_calling for OpenAI-compatible servers without json_schema response formats.
+  OPENAI_STRUCTURED_OUTPUT: z.preprocess(emptyAsUnset, z.enum(["json_schema", "function_calling"]).default("json_schema")),
+  OPENAI_TIMEOUT_MS: int(100, 600_000),
   SMTP_URL: url(),
   AUTO_REFUND_LIMIT: int(0),
   BILLOPS_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default(".billops")),
@@ -63,7 +66,7 @@ export interface Config {
   /** true when APPROVER_TOKENS was unset and a local token was generated (print it in the banner). */
   approverTokensGenerated: boolean;
   decider: Decider;
-  openai: { apiKey?: string; baseUrl?: string; model: string };
+  openai: { apiKey?: string; baseUrl?: string; model: string; structuredOutput: "json_schema" | "function_calling"; timeoutMs: number };
   smtpUrl: string | undefined;
   autoRefundLimit: number;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
@@ -161,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     approverTokens,
     approverTokensGenerated,
     decider,
-    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, structuredOutput: e.OPENAI_STRUCTURED_OUTPUT, timeoutMs: e.OPENAI_TIMEOUT_MS ?? 20_000 },
     smtpUrl: e.SMTP_URL,
     autoRefundLimit: e.AUTO_REFUND_LIMIT ?? 5000,
     worker: {

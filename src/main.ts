@@ -12,6 +12,7 @@ import { startSimulator } from "./stripe/sim/index.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { parsePolicyConfig } from "./domain/policy-config.js";
 import { startBillops } from "./runtime.js";
+import { createDecider } from "./deciders/index.js";
 import { demoEvents, demoSeed } from "./demo/seed.js";
 import { insertEvent } from "./server/inbox/index.js";
 
@@ -46,10 +47,17 @@ async function main(config: Config) {
     gateway = createGateway({ secretKey: "sk_test_billops_simulator", baseUrl: sim.url });
   }
 
+  const decider = createDecider(config.decider, {
+    openai: config.openai,
+    functionCalling: config.openai.structuredOutput === "function_calling",
+    timeoutMs: config.openai.timeoutMs,
+    logger: logger.child({ component: "decider" }),
+  });
   const billops = await startBillops({
     pool,
     gateway,
     clock,
+    decider,
     webhookSecret: webhookSecret!,
     approverTokens: config.approverTokens,
     policy: parsePolicyConfig({ auto_refund_limit: config.autoRefundLimit }),
@@ -97,6 +105,7 @@ function printBanner(config: Config, where: { base: string | null; sim: string |
   const lines = [
     "",
     `billops is running — mode: ${config.mode}, role: ${config.role}, decider: ${config.decider}`,
+    config.decider !== "rules" ? `  model          ${config.openai.model} at ${config.openai.baseUrl ?? "api.openai.com"} (${config.openai.structuredOutput}, timeout ${config.openai.timeoutMs} ms)` : "",
     where.base ? `  webhook URL    ${where.base}/webhooks/stripe` : "  (worker role: no HTTP server)",
     where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
     where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",

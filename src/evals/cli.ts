@@ -100,7 +100,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 
   let decider;
   try {
-    decider = await resolveDecider(args.decider);
+    decider = await resolveDecider(args.decider, io.env, io.logger);
   } catch (e) {
     if (e instanceof DeciderUnavailableError) {
       err(`eval: ${e.message}`);

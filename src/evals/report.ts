@@ -8,6 +8,8 @@ export interface Summary {
   decider: DeciderName;
   llm_calls: number;
   llm_tokens: number;
+  /** Decisions the model made (source llm) ÷ all decisions, 0..1: in hybrid mode, the share the rules found ambiguous. */
+  model_share: number;
   duration_ms: number;
 }
 
@@ -18,6 +20,8 @@ export interface Report {
 
 export function buildReport(results: ScenarioResult[], decider: DeciderName, durationMs: number): Report {
   const passed = results.filter((r) => r.entry.passed).length;
+  const decisions = results.flatMap((r) => r.entry.decisions);
+  const byModel = decisions.filter((d) => d.source === "llm").length;
   return {
     summary: {
       total: results.length,
@@ -26,6 +30,7 @@ export function buildReport(results: ScenarioResult[], decider: DeciderName, dur
       decider,
       llm_calls: results.reduce((n, r) => n + r.llm.calls, 0),
       llm_tokens: results.reduce((n, r) => n + r.llm.tokens, 0),
+      model_share: decisions.length ? Math.round((byModel / decisions.length) * 1000) / 1000 : 0,
       duration_ms: Math.round(durationMs),
     },
     scenarios: results.map((r) => r.entry),
@@ -83,7 +88,7 @@ export function renderTable(results: ScenarioResult[]): string {
 }
 
 export function summaryLine(s: Summary): string {
-  const llm = s.llm_calls > 0 || s.decider !== "rules" ? `, ${s.llm_calls} LLM calls, ${s.llm_tokens} tokens` : "";
+  const llm = s.llm_calls > 0 || s.decider !== "rules" ? `, ${s.llm_calls} LLM calls, ${s.llm_tokens} tokens, model decided ${Math.round(s.model_share * 100)}%` : "";
   return `${s.passed}/${s.total} passed, ${s.failed} failed (decider ${s.decider}${llm}) in ${(s.duration_ms / 1000).toFixed(1)} s`;
 }
 

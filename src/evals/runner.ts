@@ -4,10 +4,11 @@ import pg from "pg";
 import Stripe from "stripe";
 import { createPool } from "../db/pool.js";
 import { migrate } from "../db/migrate.js";
-import type { Logger } from "../log.js";
+import { silentLogger, type Logger } from "../log.js";
 import { parsePolicyConfig } from "../domain/policy-config.js";
 import { routeEvent } from "../domain/routing.js";
 import { createRulesDecider } from "../deciders/rules.js";
+import { createDecider } from "../deciders/index.js";
 import { DOMAIN_SPECS } from "../graph/domains.js";
 import type { Decider } from "../graph/deps.js";
 import type { CaseStateType } from "../graph/state.js";
@@ -77,10 +78,25 @@ export class DeciderUnavailableError extends Error {
   }
 }
 
-/** The decider for a name; llm and hybrid arrive with the LLM issue, until then they cannot run. */
-export async function resolveDecider(name: DeciderName): Promise<Decider> {
+/**
+ * The decider for a name. llm and hybrid use OPENAI_API_KEY / OPENAI_BASE_URL (any OpenAI-compatible server),
+ * OPENAI_MODEL, OPENAI_STRUCTURED_OUTPUT and OPENAI_TIMEOUT_MS from `env`; without a key or a URL they cannot run.
+ */
+export async function resolveDecider(name: DeciderName, env: NodeJS.ProcessEnv = process.env, logger: Logger = silentLogger): Promise<Decider> {
   if (name === "rules") return createRulesDecider(DOMAIN_SPECS);
-  throw new DeciderUnavailableError(name, "this build has only the rules decider (the LLM decider comes in a later issue); run with --decider rules");
+  const apiKey = env.OPENAI_API_KEY?.trim() || undefined;
+  const baseUrl = env.OPENAI_BASE_URL?.trim() || undefined;
+  if (!apiKey && !baseUrl) throw new DeciderUnavailableError(name, "set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (an OpenAI-compatible server such as vLLM, Ollama or llama.cpp)");
+  const structured = env.OPENAI_STRUCTURED_OUTPUT?.trim() || "json_schema";
+  if (structured !== "json_schema" && structured !== "function_calling") throw new DeciderUnavailableError(name, `OPENAI_STRUCTURED_OUTPUT must be json_schema or function_calling, got "${structured}"`);
+  const timeout = env.OPENAI_TIMEOUT_MS?.trim() ? Number(env.OPENAI_TIMEOUT_MS) : 20_000;
+  if (!Number.isInteger(timeout) || timeout < 100) throw new DeciderUnavailableError(name, `OPENAI_TIMEOUT_MS must be an integer of at least 100, got "${env.OPENAI_TIMEOUT_MS}"`);
+  return createDecider(name, {
+    openai: { apiKey, baseUrl, model: env.OPENAI_MODEL?.trim() || "gpt-4o-mini" },
+    functionCalling: structured === "function_calling",
+    timeoutMs: timeout,
+    logger,
+  });
 }
 
 class StepError extends Error {}
@@ -243,7 +259,9 @@ function llmOf(values: Partial<CaseStateType>): { calls: number; tokens: number 
     calls += d.llm?.calls ?? 0;
     tokens += d.llm?.tokens ?? 0;
   }
-  return { calls, tokens };
+  // A support request's classification is a model call too (the supervisor keeps the latest one in state).
+  const c = (values.classification as { llm?: { calls?: number; tokens?: number } } | null | undefined)?.llm;
+  return { calls: calls + (c?.calls ?? 0), tokens: tokens + (c?.tokens ?? 0) };
 }
 
 export interface Observed {
