@@ -16,6 +16,7 @@ import { createCaseService } from "./graph/runner.js";
 import { createApp } from "./server/app.js";
 import { startWorker, type Worker } from "./server/worker.js";
 import { startScheduler } from "./server/scheduler.js";
+import { startNotificationSender } from "./notifications/sender.js";
 
 export interface BillopsOptions {
   pool: pg.Pool;
@@ -33,6 +34,8 @@ export interface BillopsOptions {
   port?: number;
   worker?: { concurrency?: number; maxAttempts?: number; leaseSeconds?: number; pollIntervalMs?: number; backoffBaseMs?: number };
   schedulerIntervalMs?: number;
+  /** Send the outbox by SMTP; without it notifications stay in the outbox. */
+  smtp?: { url: string; from: string; opsEmail?: string };
   logger: Logger;
   info?: Record<string, unknown>;
 }
@@ -72,6 +75,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
 
   let worker: Worker | null = null;
   let scheduler: ReturnType<typeof startScheduler> | null = null;
+  let sender: ReturnType<typeof startNotificationSender> | null = null;
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
@@ -83,6 +87,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
       backoffBaseMs: o.worker?.backoffBaseMs,
       logger: o.logger,
     });
+    if (o.smtp) sender = startNotificationSender({ pool: o.pool, smtpUrl: o.smtp.url, from: o.smtp.from, opsEmail: o.smtp.opsEmail, logger: o.logger });
     scheduler = startScheduler({ pool: o.pool, clock: o.clock, intervalMs: o.schedulerIntervalMs ?? 5000, logger: o.logger, onFired: () => worker?.wake() });
   }
 
@@ -118,6 +123,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     },
     async stop() {
       await scheduler?.stop();
+      await sender?.stop();
       await worker?.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     },

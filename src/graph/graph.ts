@@ -30,7 +30,7 @@ export function buildGraph() {
     .addEdge("subscription", "apply_guard")
     .addEdge("dispute", "apply_guard")
     .addEdge("refund", "apply_guard")
-    .addConditionalEdges("apply_guard", afterGuard, ["await_approval", "act"])
+    .addConditionalEdges("apply_guard", afterGuard, ["await_approval", "act", "record"])
     .addConditionalEdges("await_approval", afterApproval, ["act", "record", END])
     .addEdge("act", "record")
     .addConditionalEdges("record", afterRecord, ["await_approval", END]);

@@ -68,8 +68,11 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   }
 
   /** Writes the thread's new audit lines, the pending approval and the case row. Idempotent: safe after a crash. */
-  async function settle(caseKey: string, fromLine: number, extra: AuditEntry[] = []): Promise<CaseStateType> {
-    const { values, interrupted } = await snapshot(caseKey);
+  async function settle(caseKey: string, fromLine: number, extra: AuditEntry[] = [], result?: Record<string, any>): Promise<CaseStateType> {
+    // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
+    const { values, interrupted } = result
+      ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
+      : await snapshot(caseKey);
     const threadId = threadIdFor(caseKey);
     const lines: AuditLine[] = (values.log ?? []).slice(fromLine);
     const entries: AuditEntry[] = lines.map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
@@ -146,8 +149,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
-    await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
-    await settle(caseKey, before, extra);
+    const result = await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
+    await settle(caseKey, before, extra, result);
   }
 
   function toResume(a: ApprovalAnswer, row: ApprovalRow, approver: string): ResumeValue {

@@ -13,7 +13,7 @@ export interface NotificationInput {
 
 export interface NotificationRow extends NotificationInput {
   id: string;
-  status: "pending" | "sent" | "failed" | "kept";
+  status: "pending" | "sending" | "sent" | "failed" | "kept";
   attempts: number;
   lastError: string | null;
 }
@@ -53,14 +53,19 @@ export async function listNotifications(db: Queryable, opts: { caseKey?: string;
   return rows.map(toRow);
 }
 
-/** Claims pending notifications for the sender; SKIP LOCKED so several processes can send. */
-export async function claimPendingNotifications(db: Queryable, limit: number): Promise<NotificationRow[]> {
+/**
+ * Claims notifications for a sender: pending ones, and ones a sender claimed long ago and never finished (it died).
+ * SKIP LOCKED plus the 'sending' state mean two senders never take the same message.
+ */
+export async function claimPendingNotifications(db: Queryable, limit: number, staleSeconds = 300): Promise<NotificationRow[]> {
   const { rows } = await db.query(
-    `UPDATE notifications SET attempts = attempts + 1
-     WHERE id IN (SELECT id FROM notifications WHERE status = 'pending' AND attempts < 5
+    `UPDATE notifications SET status = 'sending', claimed_at = now(), attempts = attempts + 1
+     WHERE id IN (SELECT id FROM notifications
+                  WHERE (status = 'pending' OR (status = 'sending' AND claimed_at < now() - make_interval(secs => $2)))
+                    AND attempts < 5
                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
-    [limit],
+    [limit, staleSeconds],
   );
   return rows.map(toRow);
 }

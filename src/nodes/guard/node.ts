@@ -78,6 +78,10 @@ export async function guardNode(state: CaseStateType, config: LangGraphRunnableC
   return { decision, guard: verdict, approval, log };
 }
 
+/** Decisions that change nothing anywhere skip act: no Stripe write, no message, no job — nothing to do there. */
+const NOTHING_TO_DO = new Set<string>(["no_action", "no_change", "record_outcome", "deny_refund"]);
+
 export function afterGuard(state: CaseStateType): string {
-  return state.guard?.verdict === "needs_approval" ? "await_approval" : "act";
+  if (state.guard?.verdict === "needs_approval") return "await_approval";
+  return NOTHING_TO_DO.has(state.decision?.action ?? "") ? "record" : "act";
 }
