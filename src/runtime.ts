@@ -79,7 +79,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
-      handle: (event) => cases.handleEvent(event),
+      handle: (event, client) => cases.handleEvent(event, client),
       concurrency: o.worker?.concurrency ?? 4,
       pollIntervalMs: o.worker?.pollIntervalMs ?? 1000,
       leaseSeconds: o.worker?.leaseSeconds ?? 60,

@@ -10,6 +10,7 @@ import { isAction } from "../domain/actions.js";
 import { ensureCase, updateCase, type CaseStatus } from "../store/cases.js";
 import { appendAudit, type AuditEntry } from "../store/audit.js";
 import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
+import type { Queryable } from "../store/db.js";
 import { guardDecision } from "../nodes/guard/node.js";
 import type { ResumeValue } from "../nodes/approval/node.js";
 import type { GraphDeps } from "./deps.js";
@@ -68,7 +69,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   }
 
   /** Writes the thread's new audit lines, the pending approval and the case row. Idempotent: safe after a crash. */
-  async function settle(caseKey: string, fromLine: number, extra: AuditEntry[] = [], result?: Record<string, any>): Promise<CaseStateType> {
+  async function settle(db: Queryable, caseKey: string, fromLine: number, extra: AuditEntry[] = [], result?: Record<string, any>): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
       ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
@@ -80,7 +81,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       const a = values.approval;
       const decision = values.decision!;
       const now = deps.clock.now();
-      const inserted = await insertApproval(pool, {
+      const inserted = await insertApproval(db, {
         id: a.id,
         caseKey,
         threadId,
@@ -94,8 +95,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       });
       if (inserted) entries.push({ entryId: `${a.id}:requested`, caseKey, threadId, kind: "approval_requested", at: now, data: { approval_id: a.id, action: a.request.action_request.action, args: a.request.action_request.args, reasons: values.guard?.reasons ?? [] } });
     }
-    await appendAudit(pool, [...entries, ...extra]);
-    await updateCase(pool, caseKey, {
+    await appendAudit(db, [...entries, ...extra]);
+    await updateCase(db, caseKey, {
       route: values.route ?? null,
       status: caseStatusOf(values, interrupted),
       lastAction: values.decision?.action ?? null,
@@ -112,12 +113,16 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return Math.max(due, now);
   }
 
-  /** The worker's handler: one inbox event on its case thread. The worker already holds the case lock. */
-  async function handleEvent(event: InboxEvent): Promise<void> {
+  /**
+   * The worker's handler: one inbox event on its case thread. The worker holds the case lock in `db`'s transaction;
+   * the case row, audit lines and approval are written there, so they commit together with the event's completion
+   * (one commit instead of four). Stripe writes, the outbox and jobs (in act) commit on their own, at once.
+   */
+  async function handleEvent(event: InboxEvent, db: Queryable = pool): Promise<void> {
     const caseKey = event.caseKey!;
     const now = deps.clock.now();
     const customer = typeof event.payload?.customer === "string" ? event.payload.customer : typeof event.payload?.data?.object?.customer === "string" ? event.payload.data.object.customer : null;
-    await ensureCase(pool, caseKey, customer);
+    await ensureCase(db, caseKey, customer);
     const config = configFor(caseKey);
     let { values, interrupted, midRun } = await snapshot(caseKey);
     const before = values.log?.length ?? 0;
@@ -128,7 +133,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       ({ values, interrupted, midRun } = await snapshot(caseKey));
     }
     if ((values.events ?? []).some((e) => e.id === event.id)) {
-      await settle(caseKey, 0);
+      await settle(db, caseKey, 0);
       return;
     }
     const extra: AuditEntry[] = [];
@@ -137,20 +142,20 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       if (event.echo) {
         // Our own write's echo: the question to a person stands; the event is on record, nothing runs.
         extra.push({ entryId: `${threadId}:${event.id}:echo`, caseKey, threadId, kind: "echo", at: now, data: { event_id: event.id, type: event.type, note: "echo of billops' own write while waiting for approval: recorded only" } });
-        await appendAudit(pool, extra);
-        await updateCase(pool, caseKey, { lastEventId: event.id });
+        await appendAudit(db, extra);
+        await updateCase(db, caseKey, { lastEventId: event.id });
         return;
       }
-      const pending = await pendingApprovalForCase(pool, caseKey);
+      const pending = await pendingApprovalForCase(db, caseKey);
       const superseded: ResumeValue = { type: "ignore", args: null, superseded_by: event.id };
       await graph.invoke(new Command({ resume: [superseded] }), config);
       if (pending) {
-        await closeApproval(pool, pending.id, { status: "superseded", supersededBy: event.id, at: now });
+        await closeApproval(db, pending.id, { status: "superseded", supersededBy: event.id, at: now });
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
     const result = await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
-    await settle(caseKey, before, extra, result);
+    await settle(db, caseKey, before, extra, result);
   }
 
   function toResume(a: ApprovalAnswer, row: ApprovalRow, approver: string): ResumeValue {
@@ -172,13 +177,19 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   async function answerApproval(id: string, answer: ApprovalAnswer, approver: string): Promise<AnswerResult> {
     const first = await getApproval(pool, id);
     if (!first) return { ok: false, status: 404, code: "approval_not_found", message: `no approval ${id}` };
-    return withCaseLock(pool, first.caseKey, async () => {
-      const row = (await getApproval(pool, id))!;
+    return withCaseLock(pool, first.caseKey, async (db) => {
+      const row = (await getApproval(db, id))!;
       if (row.status !== "pending") {
         return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
       }
       const { values, interrupted } = await snapshot(row.caseKey);
       if (!interrupted || values.approval?.id !== id) {
+        const answered = values.approval?.id === id && values.approval.status !== "pending" ? values.approval : null;
+        if (answered) {
+          // The thread took this answer but the process died before the row was closed: close it as the thread says.
+          await closeApproval(db, id, { status: answered.status as Exclude<typeof answered.status, "pending">, response: answered.response ?? null, approver: answered.approver ?? null, at: deps.clock.now() });
+          return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${answered.status}`, approval: (await getApproval(db, id))! };
+        }
         return { ok: false, status: 409, code: "approval_stale", message: `case ${row.caseKey} no longer waits on approval ${id}`, approval: row };
       }
       if (answer.type === "edit") {
@@ -188,10 +199,10 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       const before = values.log?.length ?? 0;
       const now = deps.clock.now();
       const resume = toResume(answer, row, approver);
-      await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
-      await closeApproval(pool, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
-      const state = await settle(row.caseKey, before);
-      return { ok: true, approval: (await getApproval(pool, id))!, state };
+      const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
+      await closeApproval(db, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
+      const state = await settle(db, row.caseKey, before, [], result);
+      return { ok: true, approval: (await getApproval(db, id))!, state };
     });
   }
 
@@ -212,16 +223,16 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   async function resolveApproval(id: string, approver: string): Promise<AnswerResult> {
     const first = await getApproval(pool, id);
     if (!first) return { ok: false, status: 404, code: "approval_not_found", message: `no approval ${id}` };
-    return withCaseLock(pool, first.caseKey, async () => {
-      const row = (await getApproval(pool, id))!;
+    return withCaseLock(pool, first.caseKey, async (db) => {
+      const row = (await getApproval(db, id))!;
       if (row.status !== "pending") return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
       const before = (await snapshot(row.caseKey)).values.log?.length ?? 0;
       const now = deps.clock.now();
       const resume: ResumeValue = { type: "ignore", args: null, approver };
-      await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
-      await closeApproval(pool, id, { status: "resolved", response: resume, approver, at: now });
-      const state = await settle(row.caseKey, before);
-      return { ok: true, approval: (await getApproval(pool, id))!, state };
+      const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
+      await closeApproval(db, id, { status: "resolved", response: resume, approver, at: now });
+      const state = await settle(db, row.caseKey, before, [], result);
+      return { ok: true, approval: (await getApproval(db, id))!, state };
     });
   }
 
