@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   OPENAI_STRUCTURED_OUTPUT: z.preprocess(emptyAsUnset, z.enum(["json_schema", "function_calling"]).default("json_schema")),
   OPENAI_TIMEOUT_MS: int(100, 600_000),
   SMTP_URL: url(),
+  SMTP_FROM: z.preprocess(emptyAsUnset, z.email().default("billing@localhost")),
+  OPS_EMAIL: z.preprocess(emptyAsUnset, z.email().optional()),
   AUTO_REFUND_LIMIT: int(0),
   BILLOPS_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default(".billops")),
   BILLOPS_PG_PORT: int(1, 65535),
@@ -68,6 +70,9 @@ export interface Config {
   decider: Decider;
   openai: { apiKey?: string; baseUrl?: string; model: string; structuredOutput: "json_schema" | "function_calling"; timeoutMs: number };
   smtpUrl: string | undefined;
+  /** The From of customer messages and where operations alerts (escalations, overdue approvals) are mailed. */
+  smtpFrom: string;
+  opsEmail: string | undefined;
   autoRefundLimit: number;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
   /** Facts about the mode, for the banner and for main.ts's wiring. */
@@ -166,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     decider,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, structuredOutput: e.OPENAI_STRUCTURED_OUTPUT, timeoutMs: e.OPENAI_TIMEOUT_MS ?? 20_000 },
     smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    opsEmail: e.OPS_EMAIL,
     autoRefundLimit: e.AUTO_REFUND_LIMIT ?? 5000,
     worker: {
       concurrency: e.WORKER_CONCURRENCY ?? 4,

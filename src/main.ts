@@ -65,6 +65,7 @@ async function main(config: Config) {
     host: config.host,
     port: config.port,
     worker: config.worker,
+    smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.smtpFrom, opsEmail: config.opsEmail } : undefined,
     logger,
     info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : "stripe" },
   });
