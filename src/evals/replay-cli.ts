@@ -1,0 +1,151 @@
+// `npm run replay -- [--since ISO-DATE] [--case KEY] [--decider rules|llm|hybrid] [--out FILE] [--schema NAME]
+// [--policy FILE] [--keep-threads]`: exit 0 when it ran (agreement is a finding, not a failure), 2 when it could not.
+import { readFile, writeFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import { pino } from "pino";
+import { createPool } from "../db/pool.js";
+import { silentLogger, type Logger } from "../log.js";
+import { parsePolicyConfig, type PolicyConfig } from "../domain/policy-config.js";
+import { DECIDERS, DEFAULT_DATABASE_URL, DeciderUnavailableError, resolveDecider, type DeciderName } from "./runner.js";
+import { replay } from "./replay.js";
+import { createProgressBar, renderReplayTable, replaySummaryLine } from "./replay-report.js";
+
+export const USAGE =
+  "usage: npm run replay -- [--since ISO-DATE] [--case KEY] [--decider rules|llm|hybrid] [--out FILE] [--schema NAME] [--policy FILE] [--keep-threads]\n" +
+  "  reads DATABASE_URL (and BILLOPS_SCHEMA); --policy: a JSON policy block like a scenario's `config`";
+
+export interface ReplayCliArgs {
+  since: Date | null;
+  caseKey: string | null;
+  decider: DeciderName;
+  out: string | null;
+  schema: string | null;
+  policy: string | null;
+  keepThreads: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseReplayArgs(argv: string[]): ReplayCliArgs {
+  const args: ReplayCliArgs = { since: null, caseKey: null, decider: "rules", out: null, schema: null, policy: null, keepThreads: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf("=");
+    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    const value = () => {
+      if (a.startsWith("--") && eq > 0) return a.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--") || v === "") throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--help" || flag === "-h") args.help = true;
+    else if (flag === "--since") {
+      const v = value();
+      const d = new Date(v);
+      if (Number.isNaN(d.getTime())) throw new UsageError(`--since must be an ISO date, got "${v}"`);
+      args.since = d;
+    } else if (flag === "--case") args.caseKey = value();
+    else if (flag === "--decider") {
+      const d = value();
+      if (!(DECIDERS as readonly string[]).includes(d)) throw new UsageError(`--decider must be one of ${DECIDERS.join("|")}, got "${d}"`);
+      args.decider = d as DeciderName;
+    } else if (flag === "--out") args.out = value();
+    else if (flag === "--schema") args.schema = value();
+    else if (flag === "--policy") args.policy = value();
+    else if (flag === "--keep-threads") args.keepThreads = true;
+    else if (a === "--") continue;
+    else throw new UsageError(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+export interface ReplayCliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+async function policyOf(args: ReplayCliArgs, env: NodeJS.ProcessEnv): Promise<PolicyConfig> {
+  // As `npm start` configures itself (AUTO_REFUND_LIMIT), unless a policy file says otherwise.
+  if (args.policy) return parsePolicyConfig(JSON.parse(await readFile(args.policy, "utf8")));
+  return parsePolicyConfig(env.AUTO_REFUND_LIMIT ? { auto_refund_limit: Number(env.AUTO_REFUND_LIMIT) } : {});
+}
+
+/** Runs a replay; returns the exit status instead of exiting, so tests call it in-process. */
+export async function main(argv: string[], io: ReplayCliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const err = (s: string) => io.stderr.write(`${s}\n`);
+  let args: ReplayCliArgs;
+  try {
+    args = parseReplayArgs(argv);
+  } catch (e) {
+    err(`replay: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let policy: PolicyConfig;
+  try {
+    policy = await policyOf(args, io.env);
+  } catch (e) {
+    err(`replay: bad policy (${args.policy ?? "AUTO_REFUND_LIMIT"}): ${(e as Error).message.split("\n")[0]}`);
+    return 2;
+  }
+  let decider;
+  try {
+    decider = await resolveDecider(args.decider);
+  } catch (e) {
+    if (e instanceof DeciderUnavailableError) {
+      err(`replay: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const logger = io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
+  const url = io.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const schema = args.schema ?? (io.env.BILLOPS_SCHEMA || undefined);
+  let pool;
+  try {
+    pool = createPool(url, { schema, max: 8, logger });
+  } catch (e) {
+    err(`replay: ${(e as Error).message}`);
+    return 2;
+  }
+  const bar = createProgressBar(io.stderr);
+  try {
+    const report = await replay({
+      pool,
+      schema,
+      decider,
+      config: policy,
+      since: args.since ?? undefined,
+      caseKey: args.caseKey ?? undefined,
+      keepThreads: args.keepThreads,
+      logger,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+    bar.end();
+    io.stdout.write(`${report.decisions.length ? `${renderReplayTable(report)}\n\n` : ""}${replaySummaryLine(report)}\n`);
+    if (args.out) await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    bar.end();
+    err(`replay: ${(e as Error).message.split("\n")[0]} (DATABASE_URL ${url.replace(/\/\/[^@/]*@/, "//…@")}${schema ? `, schema ${schema}` : ""})`);
+    return 2;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`replay: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}
