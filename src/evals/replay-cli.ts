@@ -94,9 +94,11 @@ export async function main(argv: string[], io: ReplayCliIo = { stdout: process.s
     err(`replay: bad policy (${args.policy ?? "AUTO_REFUND_LIMIT"}): ${(e as Error).message.split("\n")[0]}`);
     return 2;
   }
+  const logger = io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
   let decider;
   try {
-    decider = await resolveDecider(args.decider);
+    // The same OPENAI_* settings as `npm run eval`; replay re-decides, so a model costs calls and tokens here too.
+    decider = await resolveDecider(args.decider, io.env, logger);
   } catch (e) {
     if (e instanceof DeciderUnavailableError) {
       err(`replay: ${e.message}`);
@@ -104,7 +106,6 @@ export async function main(argv: string[], io: ReplayCliIo = { stdout: process.s
     }
     throw e;
   }
-  const logger = io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
   const url = io.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const schema = args.schema ?? (io.env.BILLOPS_SCHEMA || undefined);
   let pool;

@@ -20,6 +20,8 @@ import { DEFAULT_DATABASE_URL, runScenario } from "./runner.js";
 import { parseScenario, type Scenario } from "./scenario.js";
 import { replay, type ReplayReport, type ReplayedDecision } from "./replay.js";
 import { main } from "./replay-cli.js";
+import { createDecider } from "../deciders/index.js";
+import { startFakeOpenAI, outputName, USAGE } from "../../test/support/fake-openai.js";
 
 const URL_ = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const SHARED = process.env.SHARED_SCENARIOS ?? fileURLToPath(new URL("../../../shared/scenarios/", import.meta.url));
@@ -154,6 +156,29 @@ describe("a deliberately changed policy", () => {
   });
 });
 
+describe("replay with a model", () => {
+  it("re-decides with the llm decider and counts its calls and tokens", async () => {
+    const ai = await startFakeOpenAI((req) =>
+      outputName(req).includes("refund") ? { kind: "answer", value: { action: "deny_refund", params: { reason: "the model says no" }, rationale: "model", confidence: 0.9 } } : { kind: "status", status: 500 },
+    );
+    try {
+      const llm = createDecider("llm", { openai: { baseUrl: ai.url, model: "fake" }, maxRetries: 0, logger: silentLogger });
+      const f = filled.find((x) => x.name === "approval_refund_above_limit_accepted")!;
+      const r = await withPool(f, (pool) => replay({ pool, schema: f.schema, decider: llm, config: f.config }));
+      const refund = r.decisions.find((d) => d.domain === "refund")!;
+      expect(refund.replayed).toMatchObject({ action: "deny_refund", source: "llm" });
+      expect(refund.agree).toBe(false);
+      expect(refund.agreeWithPerson).toBe(false);
+      expect(r.summary.llmCalls).toBeGreaterThan(0);
+      expect(r.summary.llmCalls).toBe(r.decisions.reduce((n, d) => n + d.replayed.llm.calls, 0));
+      expect(r.summary.llmTokens).toBe(r.decisions.reduce((n, d) => n + d.replayed.llm.tokens, 0));
+      expect(refund.replayed.llm.tokens).toBe(refund.replayed.llm.calls * USAGE.total_tokens);
+    } finally {
+      await ai.stop();
+    }
+  });
+});
+
 describe("filters", () => {
   it("--case replays only that case's decisions", async () => {
     const f = filled.find((x) => x.name.startsWith("delivery_early_fraud_warning"))!;
@@ -264,5 +289,9 @@ describe("npm run replay", () => {
     const bad = new Sink();
     expect(await main(["--since", "yesterday"], { stdout: new Sink() as any, stderr: bad as any, env: {} })).toBe(2);
     expect(bad.text).toMatch(/--since must be an ISO date/);
+    // Without OPENAI_API_KEY or OPENAI_BASE_URL the model deciders cannot run: exit 2, saying what to set.
+    const noModel = new Sink();
+    expect(await main(["--decider", "llm", "--schema", f.schema], { stdout: new Sink() as any, stderr: noModel as any, env: { DATABASE_URL: URL_ } })).toBe(2);
+    expect(noModel.text).toMatch(/OPENAI_API_KEY/);
   });
 });
