@@ -81,7 +81,7 @@ describe("Agent Server API for Agent Inbox", () => {
     const parts = [];
     for await (const part of client.runs.stream(threadId, "billops", { command: { resume: [{ type: "accept", args: null }] }, streamMode: "events", onRunCreated: (m) => (created = m) })) parts.push(part);
     expect(parts.map((p) => p.event)).toEqual(["metadata"]);
-    expect(parts[0]!.data.run_id).toBe(created?.run_id);
+    expect((parts[0]!.data as { run_id: string }).run_id).toBe(created?.run_id);
     // The stream closes only once the run finished and the thread's status is updated.
     const after = await client.threads.get(threadId);
     expect(after.status).toBe("idle");
@@ -140,7 +140,7 @@ describe("Agent Server API for Agent Inbox", () => {
     const threadId = threadIdFor(CASES[2]!);
     await expect(client.threads.updateState(threadId, { values: { decision: null } })).rejects.toMatchObject({ status: 422 });
     const res = await client.threads.updateState(threadId, { values: null, asNode: "__end__" });
-    expect(res.checkpoint.thread_id).toBe(threadId);
+    expect((res as any).checkpoint.thread_id).toBe(threadId);
     const t = await client.threads.get(threadId);
     expect(t.status).toBe("idle");
     const approval = (await stack.api("GET", `/approvals?status=all&case=${encodeURIComponent(CASES[2]!)}`)).body.data[0];
@@ -164,7 +164,7 @@ describe("Agent Server API for Agent Inbox", () => {
       ["GET", "/approvals"],
     ];
     for (const [method, path, body] of routes) {
-      for (const headers of [{}, { "x-api-key": "wrong-token-0123456789" }, { authorization: "Bearer wrong-token-0123456789" }]) {
+      for (const headers of [{}, { "x-api-key": "wrong-token-0123456789" }, { authorization: "Bearer wrong-token-0123456789" }] as Record<string, string>[]) {
         const res = await fetch(`${stack.url}${path}`, { method, headers: { "content-type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
         expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
         expect((await res.json()).error.code).toMatch(/unauthenticated|invalid_token/);
