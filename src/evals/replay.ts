@@ -3,10 +3,9 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { StateSnapshot } from "@langchain/langgraph";
-import type { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { buildGraph, GRAPH_ID } from "../graph/graph.js";
 import { DOMAIN_SPECS } from "../graph/domains.js";
-import { createCheckpointer } from "../runtime.js";
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from "../domain/policy-config.js";
 import { manualClock } from "../domain/clock.js";
 import { threadIdFor } from "../domain/case.js";
@@ -248,7 +247,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
   const config = opts.config ?? DEFAULT_POLICY_CONFIG;
   const logger = opts.logger ?? silentLogger;
   const since = opts.since === undefined ? null : opts.since instanceof Date ? Math.floor(opts.since.getTime() / 1000) : opts.since;
-  const saver = await createCheckpointer(opts.pool, opts.schema);
+  // No setup(): replay reads a database billops made; it must not create tables or schemas in one it did not.
+  const saver = new PostgresSaver(opts.pool, undefined, opts.schema ? { schema: opts.schema } : {});
   const graph = replayGraph(saver);
 
   const recorded: Recorded[] = [];
