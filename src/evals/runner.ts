@@ -249,6 +249,19 @@ function decisionEntries(values: Partial<CaseStateType>): DecisionEntry[] {
   return out;
 }
 
+/**
+ * The case's final decision: the last one made about something from outside — a Stripe event not caused by billops,
+ * a support request, or a person's answer to either. Decisions on billops' own echoes (invoice.paid after our pay,
+ * dispute.updated after our submit) and on its own scheduled work confirm what was decided; they do not replace it.
+ * A case that only ever saw internal triggers reports its last decision.
+ */
+export function finalAction(values: Partial<CaseStateType>): string | null {
+  const external = new Set((values.events ?? []).filter((e) => !e.echo && e.source !== "schedule").map((e) => e.id));
+  const all = (values.decisions ?? []).map((d) => d.decision);
+  if (values.decision && !all.some((d) => d.id === values.decision!.id)) all.push(values.decision);
+  return [...all].reverse().find((d) => external.has(d.eventId))?.action ?? all.at(-1)?.action ?? null;
+}
+
 function llmOf(values: Partial<CaseStateType>): { calls: number; tokens: number } {
   const seen = new Set<string>();
   let calls = 0;
@@ -433,7 +446,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         const { values } = await billops.cases.snapshot(caseKey);
         entry.route = values.route ?? null;
         entry.decisions = decisionEntries(values);
-        action = values.decision?.action ?? values.decisions?.at(-1)?.decision.action ?? null;
+        action = finalAction(values);
       } catch (err) {
         entry.error ??= `reading case ${caseKey}: ${messageOf(err)}`;
       }

@@ -14,7 +14,15 @@ const PASSIVE: Record<Domain, Action> = {
   dispute: "record_outcome",
   refund: "deny_refund",
 };
-const PASSIVE_SET = new Set<string>(["no_action", "no_change", "record_outcome", "deny_refund", "close_recovered", "escalate_to_support"]);
+/**
+ * Actions that write to Stripe as soon as act runs. An echo of billops' own write may not cause one (DESIGN.md: the
+ * agent must not answer its own echoes with writes); it may still tell the customer or schedule later work, which
+ * runs as its own trigger under the same caps — so a declined retry of ours can still lead to a message.
+ */
+const STRIPE_WRITING = new Set<string>([
+  "retry_immediately", "upgrade", "downgrade", "cancel_at_period_end", "cancel_immediately", "pause_collection",
+  "stage_evidence", "submit_evidence", "accept_dispute", "refund_full", "refund_partial",
+]);
 
 export function approvalId(caseKey: string, decisionId: string, action: string): string {
   return `apr_${createHash("sha256").update(`${caseKey}\n${decisionId}\n${action}`).digest("hex").slice(0, 24)}`;
@@ -52,7 +60,7 @@ export function guardDecision(
   let verdict = g.verdict;
   const reasons = [...g.reasons];
   // billops' own writes come back as events: they update the case but never cause a Stripe write (DESIGN.md).
-  if (state.trigger?.echo && !PASSIVE_SET.has(next.action)) {
+  if (state.trigger?.echo && STRIPE_WRITING.has(next.action)) {
     reasons.push(`event ${state.trigger.eventId} was caused by billops' own request: recorded, no write`);
     next = { ...next, action: PASSIVE[decision.domain], params: { reason: "echo of billops' own write" } };
     verdict = "downgraded";
