@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url";
 import { main } from "../src/evals/cli.js";
 import { silentLogger } from "../src/log.js";
 import { block, outputName, startFakeOpenAI, type ChatRequest, type FakeOpenAI, type FakeReply } from "./support/fake-openai.js";
+import { SHARED_SCENARIOS } from "./support/shared-scenarios.js";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
-const SHARED = process.env.SHARED_SCENARIOS ?? fileURLToPath(new URL("../../shared/scenarios/", import.meta.url));
+const SHARED = SHARED_SCENARIOS;
 
 /** A model that agrees with the policy: it answers with the proposal (or keyword reading) the prompt shows it. */
 function agreeing(req: ChatRequest): FakeReply {

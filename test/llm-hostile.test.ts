@@ -13,8 +13,9 @@ import { DOMAIN_SPECS } from "../src/graph/domains.js";
 import { silentLogger } from "../src/log.js";
 import { startFakeOpenAI, block, outputName, type ChatRequest, type FakeOpenAI, type FakeReply } from "./support/fake-openai.js";
 import { startStack, type Stack } from "./support/stack.js";
+import { SHARED_SCENARIOS } from "./support/shared-scenarios.js";
 
-const SHARED = process.env.SHARED_SCENARIOS ?? fileURLToPath(new URL("../../shared/scenarios/", import.meta.url));
+const SHARED = SHARED_SCENARIOS;
 const sharedFiles = existsSync(SHARED) ? readdirSync(SHARED).filter((f) => f.endsWith(".json")).sort() : [];
 const scenario = (file: string) => JSON.parse(readFileSync(join(SHARED, file), "utf8"));
 

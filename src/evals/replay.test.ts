@@ -22,9 +22,10 @@ import { replay, type ReplayReport, type ReplayedDecision } from "./replay.js";
 import { main } from "./replay-cli.js";
 import { createDecider } from "../deciders/index.js";
 import { startFakeOpenAI, outputName, USAGE } from "../../test/support/fake-openai.js";
+import { SHARED_SCENARIOS } from "../../test/support/shared-scenarios.js";
 
 const URL_ = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-const SHARED = process.env.SHARED_SCENARIOS ?? fileURLToPath(new URL("../../../shared/scenarios/", import.meta.url));
+const SHARED = SHARED_SCENARIOS;
 const PUBLIC = fileURLToPath(new URL("../../evals/scenarios/", import.meta.url));
 const files = [PUBLIC, SHARED].flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f)) : []));
 

@@ -10,8 +10,9 @@ import { silentLogger } from "../log.js";
 import { parseScenario, ScenarioFileError, type Scenario } from "./scenario.js";
 import { checkExpect, runScenario } from "./runner.js";
 import { main } from "./cli.js";
+import { SHARED_SCENARIOS } from "../../test/support/shared-scenarios.js";
 
-const SHARED = process.env.SHARED_SCENARIOS ?? fileURLToPath(new URL("../../../shared/scenarios/", import.meta.url));
+const SHARED = SHARED_SCENARIOS;
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const PUBLIC = fileURLToPath(new URL("../../evals/scenarios/", import.meta.url));
 const publicFiles = existsSync(PUBLIC) ? readdirSync(PUBLIC).filter((f) => f.endsWith(".json")).sort() : [];

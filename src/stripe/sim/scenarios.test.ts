@@ -5,8 +5,9 @@ import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index.js";
 import { sdk, webhookReceiver } from "./testkit.js";
+import { SHARED_SCENARIOS } from "../../../test/support/shared-scenarios.js";
 
-const DIR = "/work/shared/scenarios";
+const DIR = SHARED_SCENARIOS;
 const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 const sims: Simulator[] = [];
 afterEach(async () => {
