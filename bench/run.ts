@@ -3,6 +3,7 @@
 import { benchSimulator } from "./sim.js";
 import { benchIngest } from "./ingest.js";
 import { benchPipeline } from "./pipeline.js";
+import { benchReplay } from "./replay.js";
 import type { BenchResult } from "./result.js";
 
 const quick = process.argv.includes("--quick");
@@ -11,6 +12,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["simulator", () => benchSimulator({ seconds: quick ? 2 : 6 })],
   ["ingest", () => benchIngest({ events: quick ? 500 : 3000 })],
   ["pipeline", () => benchPipeline({ events: quick ? 100 : 400 })],
+  ["replay", () => benchReplay({ decisions: quick ? 200 : 1000 })],
 ];
 
 const results: BenchResult[] = [];
