@@ -70,6 +70,17 @@ describe("decideSubscription", () => {
     if (r.ambiguous) expect(decision.ambiguous).toMatch(r.ambiguous);
   });
 
+  it("a cancellation in a request that also asks for a refund waits for a person instead of running", async () => {
+    const input = f.request("We cancelled last week. Please refund the $199.", { route: "subscription", intent: "cancel_at_period_end", params: {}, ambiguous: "also asks for a refund" });
+    const ctx = await gatherSubscriptionContext(f.memoryReads({ customers: [f.customer()], subscriptions: [f.subscription()], prices: f.CATALOG }), input, f.history(), NOW);
+    const decision = decideSubscription(ctx, parsePolicyConfig({}));
+    expect(decision.action).toBe("cancel_at_period_end");
+    expect(decision.ambiguous).toMatch(/refund/);
+    expect(guard({ domain: "subscription", decision, context: ctx, config: parsePolicyConfig({}) }).verdict).toBe("needs_approval");
+    const clear = decideSubscription(await gatherSubscriptionContext(f.memoryReads({ customers: [f.customer()], subscriptions: [f.subscription()], prices: f.CATALOG }), req("cancel_at_period_end"), f.history(), NOW), parsePolicyConfig({}));
+    expect(guard({ domain: "subscription", decision: clear, context: ctx, config: parsePolicyConfig({}) }).verdict).toBe("ok");
+  });
+
   it("reads the period end from the item (API 2026-10-28), not the subscription", async () => {
     const ctx = await gatherSubscriptionContext(f.memoryReads({ subscriptions: [f.subscription()], prices: f.CATALOG }), req("upgrade", "Pro", { subscription: "sub_A" }), f.history(), NOW);
     expect(ctx.items[0]).toMatchObject({ id: "si_A", price: "price_basic_m", currentPeriodEnd: periodEnd, monthlyAmount: 2900 });

@@ -20,6 +20,9 @@ export function decideSubscription(ctx: SubscriptionContext, config: PolicyConfi
   }
 
   const flagged = t.ambiguous ? { ambiguous: t.ambiguous } : {};
+  // A request that also asks for something else ("we cancelled last week, please refund the $199") may describe the
+  // past rather than ask for a change: a change it would trigger waits for a person (below min_auto_confidence).
+  const sure = t.ambiguous ? 0.5 : 1;
   if (t.intent === "unclear") return { ...escalate(`support request ${t.requestId}: no clear subscription request`), ambiguous: t.ambiguous ?? "free text" };
   if (!sub) {
     return ctx.liveSubscriptions > 1
@@ -31,13 +34,13 @@ export function decideSubscription(ctx: SubscriptionContext, config: PolicyConfi
   switch (t.intent) {
     case "cancel_at_period_end":
       if (sub.cancel_at_period_end) return noChange(`subscription ${sub.id} already cancels at period end`);
-      return { action: "cancel_at_period_end", params: { subscription: sub.id }, rationale: "The customer asked to cancel: service runs to the end of the paid period.", confidence: 1, ...flagged };
+      return { action: "cancel_at_period_end", params: { subscription: sub.id }, rationale: "The customer asked to cancel: service runs to the end of the paid period.", confidence: sure, ...flagged };
     case "cancel_immediately":
       return {
         action: "cancel_immediately",
         params: { subscription: sub.id },
         rationale: "The customer asked to cancel now; ending paid-for service immediately is for a person to approve (refund of the unused period is a separate decision).",
-        confidence: 1,
+        confidence: sure,
         ...flagged,
       };
     case "pause":
@@ -47,7 +50,7 @@ export function decideSubscription(ctx: SubscriptionContext, config: PolicyConfi
         // `void` keeps the customer from owing invoices for a period without service.
         params: { subscription: sub.id, behavior: "void" },
         rationale: "The customer asked to pause; invoices during the pause are voided. A person approves pauses.",
-        confidence: 1,
+        confidence: sure,
         ...flagged,
       };
     case "upgrade":
@@ -87,7 +90,7 @@ function planChange(ctx: SubscriptionContext, config: PolicyConfig, intent: stri
       action: "upgrade",
       params: { subscription: sub.id, item: item.id, price: entry.price, proration_behavior: "create_prorations" },
       rationale: `Upgrade to ${name} now; the customer pays the prorated difference for the rest of the period.`,
-      confidence: mismatch ? 0.7 : 1,
+      confidence: mismatch ? 0.7 : flagged.ambiguous ? 0.5 : 1,
       ...extra,
     };
   }
@@ -95,7 +98,7 @@ function planChange(ctx: SubscriptionContext, config: PolicyConfig, intent: stri
     action: "downgrade",
     params: { subscription: sub.id, item: item.id, price: entry.price, effective_at: item.currentPeriodEnd },
     rationale: `Downgrade to ${name} at the end of the paid period (${item.currentPeriodEnd}) through a subscription schedule; no credit now.`,
-    confidence: mismatch ? 0.7 : 1,
+    confidence: mismatch ? 0.7 : flagged.ambiguous ? 0.5 : 1,
     ...extra,
   };
 }
