@@ -3,7 +3,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { BatchedPostgresSaver } from "./graph/checkpointer.js";
 import type { Clock } from "./domain/clock.js";
 import type { Logger } from "./log.js";
 import type { Gateway } from "./stripe/gateway/index.js";
@@ -43,7 +43,7 @@ export interface BillopsOptions {
 export interface Billops {
   url: string | null;
   cases: ReturnType<typeof createCaseService>;
-  checkpointer: PostgresSaver;
+  checkpointer: BatchedPostgresSaver;
   worker: Worker | null;
   deps: GraphDeps;
   /** Fires due scheduled work now (evals call it after moving the clock). */
@@ -51,8 +51,8 @@ export interface Billops {
   stop(): Promise<void>;
 }
 
-export async function createCheckpointer(pool: pg.Pool, schema?: string): Promise<PostgresSaver> {
-  const saver = new PostgresSaver(pool, undefined, schema ? { schema } : {});
+export async function createCheckpointer(pool: pg.Pool, schema?: string): Promise<BatchedPostgresSaver> {
+  const saver = new BatchedPostgresSaver(pool, undefined, schema ? { schema } : {});
   await saver.setup();
   return saver;
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { StateSnapshot } from "@langchain/langgraph";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { BatchedPostgresSaver } from "../graph/checkpointer.js";
 import { buildGraph, GRAPH_ID } from "../graph/graph.js";
 import { DOMAIN_SPECS } from "../graph/domains.js";
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from "../domain/policy-config.js";
@@ -169,7 +169,7 @@ function personOf(approval: ApprovalRecord | null, asked: string): ReplayedDecis
 }
 
 /** The production graph's nodes, stopped before anything with effects: act writes to Stripe, approval asks a person. */
-function replayGraph(checkpointer: PostgresSaver) {
+function replayGraph(checkpointer: BatchedPostgresSaver) {
   return buildGraph().compile({ checkpointer, interruptBefore: ["act", "await_approval"], name: `${GRAPH_ID}-replay` });
 }
 
@@ -248,7 +248,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
   const logger = opts.logger ?? silentLogger;
   const since = opts.since === undefined ? null : opts.since instanceof Date ? Math.floor(opts.since.getTime() / 1000) : opts.since;
   // No setup(): replay reads a database billops made; it must not create tables or schemas in one it did not.
-  const saver = new PostgresSaver(opts.pool, undefined, opts.schema ? { schema: opts.schema } : {});
+  const saver = new BatchedPostgresSaver(opts.pool, undefined, opts.schema ? { schema: opts.schema } : {});
   const graph = replayGraph(saver);
 
   const recorded: Recorded[] = [];

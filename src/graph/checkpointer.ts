@@ -1,0 +1,86 @@
+// The Postgres checkpointer billops runs on: LangGraph's PostgresSaver, with each checkpoint stored in one statement.
+//
+// PostgresSaver.put inserts every changed channel's blob with its own query inside a transaction, and putWrites one
+// query per write. billops' state has a dozen channels, so a step cost a dozen round trips; with durability "sync"
+// (needed for crash safety, see runner.ts) the worker waited on all of them. This subclass writes the same rows with
+// the same conflict rules in one statement each. Reads, listing and setup are PostgresSaver's own.
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type pg from "pg";
+
+const bytes = (u: Uint8Array | undefined | null): Buffer | null => (u == null ? null : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+export class BatchedPostgresSaver extends PostgresSaver {
+  private readonly db: pg.Pool;
+  private readonly table: { blobs: string; checkpoints: string; writes: string };
+
+  constructor(pool: pg.Pool, serde?: SerializerProtocol, options: { schema?: string } = {}) {
+    super(pool, serde, options);
+    this.db = pool;
+    const schema = `"${options.schema ?? "public"}"`;
+    this.table = { blobs: `${schema}.checkpoint_blobs`, checkpoints: `${schema}.checkpoints`, writes: `${schema}.checkpoint_writes` };
+  }
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable;
+    const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
+    const [blobs, serializedMetadata] = await Promise.all([
+      this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
+      this._dumpMetadata(metadata),
+    ]);
+    // One statement is one transaction: the blobs and the checkpoint that points at them commit together.
+    await this.db.query(
+      `WITH blobs AS (
+         INSERT INTO ${this.table.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+         ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
+       )
+       INSERT INTO ${this.table.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+       VALUES ($7, $8, $9, $10, $11, $12)
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id)
+       DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
+      [
+        blobs.map((b) => b[0]),
+        blobs.map((b) => b[1]),
+        blobs.map((b) => b[2]),
+        blobs.map((b) => b[3]),
+        blobs.map((b) => b[4]),
+        blobs.map((b) => bytes(b[5])),
+        thread_id,
+        checkpoint_ns,
+        checkpoint.id,
+        checkpoint_id,
+        serializedCheckpoint,
+        serializedMetadata,
+      ],
+    );
+    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    if (writes.length === 0) return;
+    // Same rule as PostgresSaver: special channels (errors, interrupts, resumes) replace, ordinary writes never do.
+    const upsert = writes.every((w) => w[0] in WRITES_IDX_MAP);
+    const dumped = await this._dumpWrites(config.configurable?.thread_id, config.configurable?.checkpoint_ns, config.configurable?.checkpoint_id, taskId, writes);
+    // PostgresSaver applies the rows one after another, so with repeated keys the last one wins; one statement may
+    // not touch a row twice, so keep only that last one.
+    const rows = upsert ? [...new Map(dumped.map((r) => [r[4], r])).values()] : dumped;
+    await this.db.query(
+      `INSERT INTO ${this.table.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bytea[])
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
+      [
+        rows.map((r) => r[0]),
+        rows.map((r) => r[1] ?? ""),
+        rows.map((r) => r[2]),
+        rows.map((r) => r[3]),
+        rows.map((r) => r[4]),
+        rows.map((r) => r[5]),
+        rows.map((r) => r[6]),
+        rows.map((r) => bytes(r[7])),
+      ],
+    );
+  }
+}
