@@ -43,7 +43,7 @@ it("stores the same rows as PostgresSaver for a run with an interrupt and a resu
     const g = graph(saver);
     const cfg = { configurable: { thread_id: thread }, durability: "sync" as const };
     const first = await g.invoke({ log: ["start"] }, cfg);
-    expect(first.__interrupt__?.[0]?.value).toEqual({ question: "ok?" });
+    expect((first as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value).toEqual({ question: "ok?" });
     const done = await g.invoke(new Command({ resume: "yes" }), cfg);
     expect(done).toMatchObject({ log: ["start", "a", "ask", "b"], answer: "yes" });
   }
