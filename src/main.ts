@@ -108,6 +108,7 @@ function printBanner(config: Config, where: { base: string | null; sim: string |
     `billops is running — mode: ${config.mode}, role: ${config.role}, decider: ${config.decider}`,
     config.decider !== "rules" ? `  model          ${config.openai.model} at ${config.openai.baseUrl ?? "api.openai.com"} (${config.openai.structuredOutput}, timeout ${config.openai.timeoutMs} ms)` : "",
     where.base ? `  webhook URL    ${where.base}/webhooks/stripe` : "  (worker role: no HTTP server)",
+    where.base ? `  approval inbox ${where.base}/inbox        (sign in with the token below; Agent Inbox: ${where.base}, graph billops)` : "",
     where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
     where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",
     where.sim ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)` : "  Stripe         api.stripe.com",
