@@ -20,7 +20,7 @@ describe("langgraph.json", () => {
     // The platform supplies the checkpointer; one compiled in here would be used instead of the platform's.
     expect(graph.checkpointer).toBeUndefined();
     const nodes = Object.keys(graph.nodes).filter((n) => n !== "__start__").sort();
-    expect(nodes).toEqual(["act", "apply_guard", "await_approval", "dispute", "dunning", "record", "refund", "subscription", "supervisor"].sort());
+    expect(nodes).toEqual(["act", "apply_guard", "await_approval", "dispute", "dunning", "refund", "subscription", "supervisor"].sort());
     const drawn = (await graph.getGraphAsync()).edges.map((e: { source: string; target: string }) => `${e.source}->${e.target}`);
     expect(drawn).toContain("__start__->supervisor");
     expect(drawn).toContain("refund->apply_guard");

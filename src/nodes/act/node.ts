@@ -8,6 +8,7 @@ import { enqueueNotification } from "../../store/notifications.js";
 import { cancelJobsForCase, scheduleJob } from "../../store/jobs.js";
 import { render, type Template } from "../../notifications/templates.js";
 import { customerFacts } from "./facts.js";
+import { settle } from "../record/settle.js";
 
 interface ActScope {
   deps: GraphDeps;
@@ -262,5 +263,5 @@ export async function actNode(state: CaseStateType, config: LangGraphRunnableCon
         break;
     }
   }
-  return { outcome: s.outcome, log: s.log };
+  return { outcome: s.outcome, log: s.log, ...settle(deps, { ...state, outcome: s.outcome }) };
 }

@@ -6,6 +6,7 @@ import { isAction, type Action } from "../../domain/actions.js";
 import type { GraphDeps } from "../../graph/deps.js";
 import type { ApprovalRecord, AuditLine, CaseStateType, CaseStateUpdate, DecisionRecord, Outcome } from "../../graph/state.js";
 import { guardDecision } from "../guard/node.js";
+import { settle } from "../record/settle.js";
 
 /** What billops' own approval API adds to a HumanResponse: who answered, or which event superseded the question. */
 export interface ResumeValue extends HumanResponse {
@@ -35,8 +36,13 @@ export async function approvalNode(state: CaseStateType, config: LangGraphRunnab
     data: { approval_id: pending.id, status, action: base.action, ...data },
   });
 
+  // A person (or a newer event) said no: the decision is settled as it stands, with nothing executed. A refused
+  // follow-up (submit staged evidence) leaves the staged decision as it was settled.
+  const refused = (approval: ApprovalRecord, outcome: Outcome, log: AuditLine[]): CaseStateUpdate =>
+    state.followUp ? { approval, outcome, log } : { approval, outcome, log, ...settle(deps, { ...state, approval, outcome }) };
+
   if (answer?.superseded_by) {
-    return { approval: answered("superseded", { supersededBy: answer.superseded_by }), outcome: closed("superseded"), log: [line("superseded", { by: answer.superseded_by })] };
+    return refused(answered("superseded", { supersededBy: answer.superseded_by }), closed("superseded"), [line("superseded", { by: answer.superseded_by })]);
   }
   switch (answer?.type) {
     case "accept": {
@@ -51,9 +57,9 @@ export async function approvalNode(state: CaseStateType, config: LangGraphRunnab
       return { decision: g.decision, guard: g.guard, approval: answered("edited"), followUp: null, log: [line("edited", { edited: { action, args: req.args ?? {} } }), guardLine(g, now)] };
     }
     case "response":
-      return { approval: answered("rejected"), outcome: closed("rejected", typeof answer.args === "string" ? answer.args : undefined), log: [line("rejected", { reason: answer.args })] };
+      return refused(answered("rejected"), closed("rejected", typeof answer.args === "string" ? answer.args : undefined), [line("rejected", { reason: answer.args })]);
     default:
-      return { approval: answered("ignored"), outcome: closed("ignored"), log: [line("ignored")] };
+      return refused(answered("ignored"), closed("ignored"), [line("ignored")]);
   }
 }
 
@@ -63,7 +69,5 @@ function guardLine(g: ReturnType<typeof guardDecision>, now: number): AuditLine 
 
 export function afterApproval(state: CaseStateType): string {
   const status = state.approval?.status;
-  if (status === "accepted" || status === "edited") return "act";
-  // A refused follow-up (submit staged evidence) leaves the staged decision as it was settled.
-  return state.followUp ? "__end__" : "record";
+  return status === "accepted" || status === "edited" ? "act" : "__end__";
 }

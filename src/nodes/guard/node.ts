@@ -4,7 +4,8 @@ import type { HumanInterrupt } from "@langchain/langgraph/prebuilt";
 import { createHash } from "node:crypto";
 import type { Action, Domain } from "../../domain/actions.js";
 import type { GraphDeps } from "../../graph/deps.js";
-import type { ApprovalRecord, AuditLine, CaseStateType, CaseStateUpdate, DecisionRecord, GuardRecord } from "../../graph/state.js";
+import type { ApprovalRecord, AuditLine, CaseStateType, CaseStateUpdate, DecisionRecord, GuardRecord, Outcome } from "../../graph/state.js";
+import { settle } from "../record/settle.js";
 import { guard } from "./guard.js";
 
 /** The passive action of each domain: what an echo or a refused proposal becomes. */
@@ -72,6 +73,9 @@ export function guardDecision(
   };
 }
 
+/** Decisions that change nothing anywhere skip act: no Stripe write, no message, no job — nothing to do there. */
+const NOTHING_TO_DO = new Set<string>(["no_action", "no_change", "record_outcome", "deny_refund"]);
+
 export async function guardNode(state: CaseStateType, config: LangGraphRunnableConfig): Promise<CaseStateUpdate> {
   const deps = config.context as GraphDeps;
   const now = deps.clock.now();
@@ -82,14 +86,15 @@ export async function guardNode(state: CaseStateType, config: LangGraphRunnableC
   let approval: ApprovalRecord | null = null;
   if (verdict.verdict === "needs_approval") {
     approval = { id: approvalId(state.caseKey, decision.id, decision.action), request: approvalRequest(decision, verdict.reasons, state.caseKey), status: "pending" };
+  } else if (NOTHING_TO_DO.has(decision.action)) {
+    // Nothing to execute: the decision is settled here, without an act step.
+    const outcome: Outcome = { status: "recorded", stripe: [], notifications: [], scheduled: [] };
+    return { decision, guard: verdict, approval, outcome, log, ...settle(deps, { ...state, decision, guard: verdict, approval, outcome }) };
   }
   return { decision, guard: verdict, approval, log };
 }
 
-/** Decisions that change nothing anywhere skip act: no Stripe write, no message, no job — nothing to do there. */
-const NOTHING_TO_DO = new Set<string>(["no_action", "no_change", "record_outcome", "deny_refund"]);
-
 export function afterGuard(state: CaseStateType): string {
   if (state.guard?.verdict === "needs_approval") return "await_approval";
-  return NOTHING_TO_DO.has(state.decision?.action ?? "") ? "record" : "act";
+  return NOTHING_TO_DO.has(state.decision?.action ?? "") ? "__end__" : "act";
 }

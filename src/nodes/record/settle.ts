@@ -1,11 +1,12 @@
-// The record node: settles a decision into the thread's history and proposes the follow-up that needs a person.
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+// Settling a decision: appends it, with its guard verdict, approval, outcome and the context it was made from, to the
+// thread's history — and proposes the follow-up that needs a person (staged evidence → submit). Called at the end of
+// the node that finishes a decision (apply_guard for decisions with nothing to do, act, await_approval when a person
+// says no), so settling costs no step and no checkpoint of its own.
 import type { GraphDeps } from "../../graph/deps.js";
 import type { ApprovalRecord, CaseStateType, CaseStateUpdate, FollowUp, SettledDecision } from "../../graph/state.js";
 import { approvalId, approvalRequest, guardDecision } from "../guard/node.js";
 
-export async function recordNode(state: CaseStateType, config: LangGraphRunnableConfig): Promise<CaseStateUpdate> {
-  const deps = config.context as GraphDeps;
+export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpdate, "decisions" | "followUp" | "approval"> {
   const decision = state.decision!;
   const settled: SettledDecision = {
     decision,
@@ -28,6 +29,7 @@ export async function recordNode(state: CaseStateType, config: LangGraphRunnable
   return { decisions: [settled], followUp, approval };
 }
 
-export function afterRecord(state: CaseStateType): string {
+/** After act: a proposed follow-up waits for a person; otherwise the run is over. */
+export function afterAct(state: CaseStateType): string {
   return state.followUp && state.approval?.status === "pending" ? "await_approval" : "__end__";
 }
