@@ -8,6 +8,8 @@ export interface NewEvent {
   caseKey: string | null;
   source: EventSource;
   payload: unknown;
+  /** The payload already as JSON text (a webhook's verified raw body): stored as is, not serialized again. */
+  payloadJson?: string;
   echo?: boolean;
   /** Types not in the routing table are stored as ignored: recorded, never processed, never failed. */
   ignored?: boolean;
@@ -30,7 +32,7 @@ export async function insertEvent(db: Queryable, e: NewEvent): Promise<InsertRes
     e.type,
     e.caseKey,
     e.source,
-    JSON.stringify(e.payload),
+    e.payloadJson ?? JSON.stringify(e.payload),
     e.echo ?? false,
     status,
     e.availableAt ?? null,

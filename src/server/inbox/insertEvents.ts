@@ -17,7 +17,7 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<b
     events.map((e) => e.type),
     events.map((e) => e.caseKey),
     events.map((e) => e.source),
-    events.map((e) => JSON.stringify(e.payload)),
+    events.map((e) => e.payloadJson ?? JSON.stringify(e.payload)),
     events.map((e) => e.echo ?? false),
     events.map((e) => (e.ignored ? "ignored" : "pending")),
   ]);
