@@ -182,6 +182,10 @@ describe("disputes: staged, then a person submits; newer events supersede", () =
     expect(disputeWrites().filter((w) => w.params.submit !== "false")).toHaveLength(0);
     const audit = (await stack.api("GET", `/cases/dispute:${DISPUTE}`)).body.audit;
     expect(audit.some((a: any) => a.kind === "approval_superseded")).toBe(true);
+    // The thread carries only the current run's lines (the audit table has the history), so it does not grow.
+    const { values } = await stack.billops.cases.snapshot(`dispute:${DISPUTE}`);
+    expect(values.log[0]).toMatchObject({ id: "evt_dispute_updated_ext:event", run: true });
+    expect(audit.filter((a: any) => a.kind === "event").length).toBeGreaterThanOrEqual(2);
   });
 
   it("a second billops process answers what the first one asked, and the evidence is submitted once", async () => {

@@ -69,14 +69,19 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   }
 
   /** Writes the thread's new audit lines, the pending approval and the case row. Idempotent: safe after a crash. */
-  async function settle(db: Queryable, caseKey: string, fromLine: number, extra: AuditEntry[] = [], result?: Record<string, any>): Promise<CaseStateType> {
+  /** The thread's audit lines (the current run's) into audit_log; idempotent by line id, so safe to repeat. */
+  function auditEntries(caseKey: string, values: Partial<CaseStateType>): AuditEntry[] {
+    const threadId = threadIdFor(caseKey);
+    return (values.log ?? []).map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
+  }
+
+  async function settle(db: Queryable, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
       ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
       : await snapshot(caseKey);
     const threadId = threadIdFor(caseKey);
-    const lines: AuditLine[] = (values.log ?? []).slice(fromLine);
-    const entries: AuditEntry[] = lines.map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
+    const entries = auditEntries(caseKey, values);
     if (interrupted && values.approval?.status === "pending") {
       const a = values.approval;
       const decision = values.decision!;
@@ -125,15 +130,15 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     await ensureCase(db, caseKey, customer);
     const config = configFor(caseKey);
     let { values, interrupted, midRun } = await snapshot(caseKey);
-    const before = values.log?.length ?? 0;
 
     if (midRun) {
       // A run died between nodes (crash after a checkpoint): finish it. Its act node repeats its keys, Stripe acts once.
       await graph.invoke(null, config);
       ({ values, interrupted, midRun } = await snapshot(caseKey));
+      await appendAudit(db, auditEntries(caseKey, values));
     }
     if ((values.events ?? []).some((e) => e.id === event.id)) {
-      await settle(db, caseKey, 0);
+      await settle(db, caseKey);
       return;
     }
     const extra: AuditEntry[] = [];
@@ -148,14 +153,15 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       }
       const pending = await pendingApprovalForCase(db, caseKey);
       const superseded: ResumeValue = { type: "ignore", args: null, superseded_by: event.id };
-      await graph.invoke(new Command({ resume: [superseded] }), config);
+      // The closing lines of the superseded run are written before the new run starts its own.
+      extra.push(...auditEntries(caseKey, await graph.invoke(new Command({ resume: [superseded] }), config)));
       if (pending) {
         await closeApproval(db, pending.id, { status: "superseded", supersededBy: event.id, at: now });
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
     const result = await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
-    await settle(db, caseKey, before, extra, result);
+    await settle(db, caseKey, extra, result);
   }
 
   function toResume(a: ApprovalAnswer, row: ApprovalRow, approver: string): ResumeValue {
@@ -196,12 +202,11 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         const refusal = checkEdit(values, row, answer);
         if (refusal) return { ok: false, status: 422, code: "guard_refused", message: refusal, approval: row };
       }
-      const before = values.log?.length ?? 0;
       const now = deps.clock.now();
       const resume = toResume(answer, row, approver);
       const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
       await closeApproval(db, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
-      const state = await settle(db, row.caseKey, before, [], result);
+      const state = await settle(db, row.caseKey, [], result);
       return { ok: true, approval: (await getApproval(db, id))!, state };
     });
   }
@@ -226,12 +231,11 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return withCaseLock(pool, first.caseKey, async (db) => {
       const row = (await getApproval(db, id))!;
       if (row.status !== "pending") return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
-      const before = (await snapshot(row.caseKey)).values.log?.length ?? 0;
       const now = deps.clock.now();
       const resume: ResumeValue = { type: "ignore", args: null, approver };
       const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
       await closeApproval(db, id, { status: "resolved", response: resume, approver, at: now });
-      const state = await settle(db, row.caseKey, before, [], result);
+      const state = await settle(db, row.caseKey, [], result);
       return { ok: true, approval: (await getApproval(db, id))!, state };
     });
   }

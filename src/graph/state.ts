@@ -88,6 +88,8 @@ export interface AuditLine {
   at: number;
   actor?: string;
   data: Record<string, unknown>;
+  /** Set on the first line of a run: the thread keeps only the current run's lines (see `log` below). */
+  run?: true;
 }
 
 export interface FollowUp {
@@ -113,7 +115,18 @@ export const CaseState = Annotation.Root({
   followUp: last<FollowUp | null>(null),
   outcome: last<Outcome | null>(null),
   decisions: append<SettledDecision>(),
-  log: append<AuditLine>(),
+  /**
+   * The current run's audit lines. The runner copies them to audit_log (idempotently, by line id) after each run, so
+   * the thread does not carry the case's whole history — which LangGraph would store again at every step that adds a
+   * line. A run's first line (`run: true`) starts the list afresh.
+   */
+  log: Annotation<AuditLine[]>({
+    reducer: (a: AuditLine[], b: AuditLine[] | AuditLine) => {
+      const next = ([] as AuditLine[]).concat(b);
+      return next[0]?.run ? next : a.concat(next);
+    },
+    default: () => [],
+  }),
 });
 
 export type CaseStateType = typeof CaseState.State;

@@ -13,7 +13,7 @@ export async function supervisorNode(state: CaseStateType, config: LangGraphRunn
   const record: EventRecord = { id: t.eventId, type: t.type, source: t.source, echo: t.echo, created: t.created };
   // Everything a run produced last time is cleared: a run decides afresh from this trigger.
   const reset: CaseStateUpdate = { context: null, decision: null, guard: null, approval: null, followUp: null, outcome: null, classification: null };
-  const log: AuditLine[] = [{ id: `${t.eventId}:event`, kind: t.echo ? "echo" : "event", at: now, data: { event_id: t.eventId, type: t.type, source: t.source } }];
+  const log: AuditLine[] = [{ id: `${t.eventId}:event`, kind: t.echo ? "echo" : "event", at: now, data: { event_id: t.eventId, type: t.type, source: t.source }, run: true }];
 
   let route: Route;
   let classification: Record<string, unknown> | null = null;
