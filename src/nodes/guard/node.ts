@@ -83,15 +83,16 @@ export async function guardNode(state: CaseStateType, config: LangGraphRunnableC
   const log: AuditLine[] = [
     { id: `${decision.id}:guard`, kind: "guard", at: now, data: { decision_id: decision.id, verdict: verdict.verdict, reasons: verdict.reasons, action: decision.action, ...(verdict.original ? { original: verdict.original } : {}) } },
   ];
-  let approval: ApprovalRecord | null = null;
+  // Every key returned is a channel write LangGraph stores: an unchanged decision is not returned.
+  const update: CaseStateUpdate = { guard: verdict, log, ...(verdict.original ? { decision } : {}) };
   if (verdict.verdict === "needs_approval") {
-    approval = { id: approvalId(state.caseKey, decision.id, decision.action), request: approvalRequest(decision, verdict.reasons, state.caseKey), status: "pending" };
+    update.approval = { id: approvalId(state.caseKey, decision.id, decision.action), request: approvalRequest(decision, verdict.reasons, state.caseKey), status: "pending" };
   } else if (NOTHING_TO_DO.has(decision.action)) {
     // Nothing to execute: the decision is settled here, without an act step.
     const outcome: Outcome = { status: "recorded", stripe: [], notifications: [], scheduled: [] };
-    return { decision, guard: verdict, approval, outcome, log, ...settle(deps, { ...state, decision, guard: verdict, approval, outcome }) };
+    Object.assign(update, { outcome }, settle(deps, { ...state, decision, guard: verdict, approval: null, outcome }));
   }
-  return { decision, guard: verdict, approval, log };
+  return update;
 }
 
 export function afterGuard(state: CaseStateType): string {

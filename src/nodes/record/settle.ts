@@ -26,7 +26,8 @@ export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpd
       approval = { id: approvalId(state.caseKey, proposal.id, "submit_evidence"), request: approvalRequest(proposal, g.guard.reasons, state.caseKey), status: "pending" };
     }
   }
-  return { decisions: [settled], followUp, approval };
+  // Unchanged channels are not written again (each write is stored with the checkpoint).
+  return { decisions: [settled], ...(followUp !== state.followUp ? { followUp } : {}), ...(approval !== state.approval ? { approval } : {}) };
 }
 
 /** After act: a proposed follow-up waits for a person; otherwise the run is over. */

@@ -12,7 +12,11 @@ export async function supervisorNode(state: CaseStateType, config: LangGraphRunn
   const now = deps.clock.now();
   const record: EventRecord = { id: t.eventId, type: t.type, source: t.source, echo: t.echo, created: t.created };
   // Everything a run produced last time is cleared: a run decides afresh from this trigger.
-  const reset: CaseStateUpdate = { context: null, decision: null, guard: null, approval: null, followUp: null, outcome: null, classification: null };
+  // Only what holds something is cleared: every key a node returns is a channel write LangGraph stores.
+  const reset: CaseStateUpdate = {};
+  for (const k of ["context", "decision", "guard", "approval", "followUp", "outcome", "classification"] as const) {
+    if (state[k] != null) (reset as Record<string, null>)[k] = null;
+  }
   const log: AuditLine[] = [{ id: `${t.eventId}:event`, kind: t.echo ? "echo" : "event", at: now, data: { event_id: t.eventId, type: t.type, source: t.source }, run: true }];
 
   let route: Route;
