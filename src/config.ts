@@ -133,6 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
 
   const simulator = e.STRIPE_SECRET_KEY === undefined;
+  if (simulator && role !== "all") {
+    // The offline simulator lives in memory in one process: a web and a worker process would each have their own.
+    throw new ConfigError("--role", `${role} needs STRIPE_SECRET_KEY; offline (the in-process simulator) run one process with --role all`);
+  }
   if (!simulator && e.STRIPE_WEBHOOK_SECRET === undefined) {
     throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
   }

@@ -65,6 +65,8 @@ describe("loadConfig", () => {
     [{ APPROVER_TOKENS: "alice:short" }, [], "APPROVER_TOKENS"],
     [{ LOG_LEVEL: "loud" }, [], "LOG_LEVEL"],
     [{}, ["--role", "cook"], "--role"],
+    [{}, ["--role", "worker"], "--role"],
+    [{ DATABASE_URL: "postgres://x/y" }, ["--role", "web"], "--role"],
     [{}, ["--port", "x"], "--port"],
   ] as Array<[Record<string, string>, string[], string]>)("%j %j → names %s", (env, argv, variable) => {
     const err = errorOf(env, argv);
