@@ -28,3 +28,15 @@ export function createPool(url: string, opts: PoolOptions): pg.Pool {
   });
   return pool;
 }
+
+/** Drops a schema of ours (a test's or an eval scenario's) with everything in it, on its own connection. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${JSON.stringify(schema)}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await admin.end();
+  }
+}

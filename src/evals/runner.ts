@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import Stripe from "stripe";
-import { createPool } from "../db/pool.js";
+import { createPool, dropSchema } from "../db/pool.js";
 import { migrate } from "../db/migrate.js";
 import { silentLogger, type Logger } from "../log.js";
 import { parsePolicyConfig } from "../domain/policy-config.js";
@@ -340,16 +340,6 @@ export function checkExpect(expect: Expect | undefined, o: Observed): string[] {
     }
   }
   return failures;
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** Runs one scenario start to end and always cleans up (billops, simulator, schema), also when it fails. */

@@ -1,7 +1,7 @@
 // The shared test database: a fresh, migrated schema per test file on the local PostgreSQL, dropped on close.
 import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { createPool } from "../../src/db/pool.js";
+import type pg from "pg";
+import { createPool, dropSchema } from "../../src/db/pool.js";
 import { migrate } from "../../src/db/migrate.js";
 import { silentLogger } from "../../src/log.js";
 
@@ -36,13 +36,7 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     newPool,
     async close() {
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      try {
-        await admin.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await admin.end();
-      }
+      await dropSchema(url, schema);
     },
   };
 }
