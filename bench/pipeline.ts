@@ -10,21 +10,8 @@ import { createCheckpointer, startBillops } from "../src/runtime.js";
 import { insertEvents, isIdle } from "../src/server/inbox/index.js";
 import { silentLogger } from "../src/log.js";
 import type { BenchResult } from "./result.js";
+import { NOW, subscriptionSeed } from "./seed.js";
 
-const NOW = 1796300000;
-
-function seed(n: number) {
-  const price = { id: "price_basic_m", object: "price", active: true, currency: "usd", product: "prod_basic", nickname: "Basic", type: "recurring", unit_amount: 2900, recurring: { interval: "month", interval_count: 1 }, lookup_key: "basic" };
-  return {
-    customers: [{ id: "cus_bench", object: "customer", email: "bench@example.com", name: "Bench", created: NOW - 400 * 86400 }],
-    products: [{ id: "prod_basic", object: "product", name: "Basic", active: true }],
-    prices: [price],
-    subscriptions: Array.from({ length: n }, (_, i) => ({
-      id: `sub_bench_${i}`, object: "subscription", customer: "cus_bench", status: "active", currency: "usd", created: NOW - 100 * 86400,
-      items: { object: "list", data: [{ id: `si_bench_${i}`, object: "subscription_item", subscription: `sub_bench_${i}`, quantity: 1, current_period_start: NOW - 86400, current_period_end: NOW + 29 * 86400, price }] },
-    })),
-  };
-}
 
 async function bareGraphRate(pool: any, schema: string, runs: number, concurrency: number, durability: "sync" | "async"): Promise<number> {
   const S = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
@@ -49,7 +36,7 @@ async function bareGraphRate(pool: any, schema: string, runs: number, concurrenc
 
 async function billopsRate(events: number, concurrency: number): Promise<number> {
   const db = await createTestDatabase();
-  const sim = await startSimulator({ now: NOW, seed: seed(events), logger: silentLogger });
+  const sim = await startSimulator({ now: NOW, seed: subscriptionSeed(events, "bench"), logger: silentLogger });
   try {
     // billops starts (checkpointer setup, graph compile, worker) before the clock does, as the bare graph's setup
     // is outside its timing too; then all events arrive in one statement and the clock runs until the inbox is idle.

@@ -14,21 +14,8 @@ import { listCases } from "../src/store/cases.js";
 import { replay } from "../src/evals/replay.js";
 import { silentLogger } from "../src/log.js";
 import type { BenchResult } from "./result.js";
+import { NOW, subscriptionSeed } from "./seed.js";
 
-const NOW = 1796300000;
-
-function seed(n: number) {
-  const price = { id: "price_basic_m", object: "price", active: true, currency: "usd", product: "prod_basic", nickname: "Basic", type: "recurring", unit_amount: 2900, recurring: { interval: "month", interval_count: 1 }, lookup_key: "basic" };
-  return {
-    customers: [{ id: "cus_bench", object: "customer", email: "bench@example.com", name: "Bench", created: NOW - 400 * 86400 }],
-    products: [{ id: "prod_basic", object: "product", name: "Basic", active: true }],
-    prices: [price],
-    subscriptions: Array.from({ length: n }, (_, i) => ({
-      id: `sub_replay_${i}`, object: "subscription", customer: "cus_bench", status: "active", currency: "usd", created: NOW - 100 * 86400,
-      items: { object: "list", data: [{ id: `si_replay_${i}`, object: "subscription_item", subscription: `sub_replay_${i}`, quantity: 1, current_period_start: NOW - 86400, current_period_end: NOW + 29 * 86400, price }] },
-    })),
-  };
-}
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
@@ -36,7 +23,7 @@ export async function benchReplay(opts: { decisions: number; concurrency?: numbe
   const n = opts.decisions;
   const concurrency = opts.concurrency ?? 4;
   const db = await createTestDatabase();
-  const sim = await startSimulator({ now: NOW, seed: seed(n), logger: silentLogger });
+  const sim = await startSimulator({ now: NOW, seed: subscriptionSeed(n, "replay"), logger: silentLogger });
   try {
     // Real recorded decisions: each event runs the whole pipeline (worker, graph, simulator) on its own case thread.
     for (let i = 0; i < n; i++) {

@@ -6,13 +6,7 @@ import { pathToFileURL } from "node:url";
 import Stripe from "stripe";
 import { startSimulator } from "../src/stripe/sim/index.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  baseline: number;
-  ratio: number;
-  unit: string;
-}
+import type { BenchResult } from "./result.js";
 
 const CONCURRENCY = 4;
 

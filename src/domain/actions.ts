@@ -54,17 +54,6 @@ export function decisionSchema<D extends Domain>(domain: D) {
   });
 }
 
-export interface Decision {
-  domain: Domain;
-  action: Action;
-  params: Record<string, unknown>;
-  rationale: string;
-  source: DecisionSource;
-  confidence: number;
-  /** Set when the decision came from the rules because the model failed; the reason goes to the audit log. */
-  fallbackReason?: string;
-}
-
 export function isAction(domain: Domain, action: string): action is Action {
   return (ACTIONS[domain] as readonly string[]).includes(action);
 }
