@@ -3,6 +3,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type pg from "pg";
 import type { Logger } from "../log.js";
 import { claimPendingNotifications, markNotification } from "../store/notifications.js";
+import { startPeriodic } from "../server/periodic.js";
 
 export interface SenderOptions {
   pool: pg.Pool;
@@ -41,23 +42,15 @@ export async function sendPending(o: SenderOptions, transport: Transporter): Pro
 
 export function startNotificationSender(o: SenderOptions) {
   const transport = nodemailer.createTransport(o.smtpUrl);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const loop = () => {
-    if (stopped) return;
-    running = sendPending(o, transport)
-      .catch((err) => o.logger.error({ err }, "notification sender pass failed"))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, o.intervalMs ?? 2000);
-      });
-  };
-  loop();
+  const loop = startPeriodic(
+    async () => {
+      await sendPending(o, transport);
+    },
+    { intervalMs: o.intervalMs ?? 2000, logger: o.logger, name: "notification sender" },
+  );
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await loop.stop();
       transport.close();
     },
   };

@@ -8,6 +8,7 @@ import { enqueueNotification } from "../store/notifications.js";
 import { appendAudit } from "../store/audit.js";
 import { render } from "../notifications/templates.js";
 import { insertEvent } from "./inbox/index.js";
+import { startPeriodic, type Periodic } from "./periodic.js";
 
 export const JOB_EVENT_PREFIX = "billops.";
 
@@ -35,32 +36,13 @@ export async function runDueWork(pool: pg.Pool, clock: Clock): Promise<{ fired: 
   return { fired: jobs.length, escalated: overdue.length };
 }
 
-export function startScheduler(opts: { pool: pg.Pool; clock: Clock; intervalMs: number; logger: Logger; onFired?: () => void }) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = async () => {
-    try {
+export function startScheduler(opts: { pool: pg.Pool; clock: Clock; intervalMs: number; logger: Logger; onFired?: () => void }): Periodic {
+  return startPeriodic(
+    async () => {
       const r = await runDueWork(opts.pool, opts.clock);
       if (r.fired > 0) opts.onFired?.();
       if (r.fired || r.escalated) opts.logger.info(r, "scheduled work fired");
-    } catch (err) {
-      opts.logger.error({ err }, "scheduler pass failed");
-    }
-  };
-  const loop = () => {
-    if (stopped) return;
-    running = tick().finally(() => {
-      if (!stopped) timer = setTimeout(loop, opts.intervalMs);
-    });
-  };
-  loop();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
     },
-    tick,
-  };
+    { intervalMs: opts.intervalMs, logger: opts.logger, name: "scheduler" },
+  );
 }
