@@ -61,6 +61,30 @@ describe("inbox", () => {
     expect((await claimEvent(db.pool, claimOpts))?.id).toBe(a2.id);
   });
 
+  it("passes over a backlog of waiting events to the first case that can run, and never around a running event", async () => {
+    const head = await add("invoice:busy");
+    for (let i = 0; i < 30; i++) await add("invoice:busy");
+    const free = await add("invoice:free");
+    expect((await claimEvent(db.pool, claimOpts))?.id).toBe(head.id);
+    // Thirty events of the busy case wait behind its running head; the free case's event is next.
+    expect((await claimEvent(db.pool, claimOpts))?.id).toBe(free.id);
+    expect(await claimEvent(db.pool, claimOpts)).toBeNull();
+    // An event that committed late with a lower seq than its case's running event still waits for it.
+    const early = await add("invoice:late");
+    const running = await add("invoice:late");
+    await db.pool.query("update stripe_events set status = 'running', locked_by = 'w9', attempts = 1, lease_expires_at = now() + interval '1 minute' where id = $1", [running.id]);
+    expect(await claimEvent(db.pool, claimOpts)).toBeNull();
+    expect(await completeEvent(db.pool, running.id, "w9")).toBe(true);
+    expect((await claimEvent(db.pool, claimOpts))?.id).toBe(early.id);
+  });
+
+  it("takes over an expired lease before any pending event", async () => {
+    await add("invoice:P");
+    const dead = await add("invoice:D");
+    await db.pool.query("update stripe_events set status = 'running', locked_by = 'gone', attempts = 1, lease_expires_at = now() - interval '1 second' where id = $1", [dead.id]);
+    expect(await claimEvent(db.pool, claimOpts)).toMatchObject({ id: dead.id, attempts: 2, lockedBy: "w1" });
+  });
+
   it("does not let a worker complete an event it no longer holds", async () => {
     const e = await add("invoice:A");
     await claimEvent(db.pool, claimOpts);
