@@ -60,3 +60,52 @@ it("stores the same rows as PostgresSaver for a run with an interrupt and a resu
   for await (const s of graph(batched).getStateHistory({ configurable: { thread_id: "batched" } })) history.push(s);
   expect(history.length).toBe(a.checkpoints);
 });
+
+it("keepNextRead: the run after a state read starts from that read, unless the thread was written in between", async () => {
+  const saver = new BatchedPostgresSaver(db.pool, undefined, { schema: db.schema });
+  await saver.setup();
+  const g = graph(saver);
+  const cfg = { configurable: { thread_id: "kept" }, durability: "sync" as const };
+  let reads = 0;
+  const spy = db.pool.query.bind(db.pool);
+  const counting = (...a: Parameters<typeof spy>) => {
+    const text = typeof a[0] === "string" ? a[0] : (a[0] as { text?: string })?.text ?? "";
+    if (/^\s*select\s+thread_id,\s*checkpoint,/i.test(text)) reads++;
+    return spy(...a);
+  };
+  (db.pool as unknown as { query: unknown }).query = counting;
+  try {
+    // A thread that does not exist yet: its absence is kept too.
+    saver.keepNextRead("kept");
+    expect((await g.getState(cfg)).values).toEqual({});
+    await g.invoke({ log: ["start"] }, cfg);
+    expect(reads).toBe(1);
+    saver.forget("kept");
+
+    // The interrupted thread: one read for the state and the resume together.
+    saver.keepNextRead("kept");
+    const before = await g.getState(cfg);
+    expect(before.tasks[0].interrupts.length).toBe(1);
+    reads = 0;
+    const done = await g.invoke(new Command({ resume: "yes" }), cfg);
+    expect(done).toMatchObject({ log: ["start", "a", "ask", "b"], answer: "yes" });
+    expect(reads).toBe(0);
+    saver.forget("kept");
+
+    // A write after the read drops what was kept: the next read goes to the database and sees the write.
+    saver.keepNextRead("kept");
+    await g.getState(cfg);
+    await g.updateState(cfg, { answer: "changed" });
+    reads = 0;
+    expect((await g.getState(cfg)).values).toMatchObject({ answer: "changed" });
+    expect(reads).toBe(1);
+
+    // Without keepNextRead every read is a read.
+    reads = 0;
+    await g.getState(cfg);
+    await g.getState(cfg);
+    expect(reads).toBe(2);
+  } finally {
+    (db.pool as unknown as { query: unknown }).query = spy;
+  }
+});

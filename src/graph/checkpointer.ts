@@ -4,8 +4,13 @@
 // query per write. billops' state has a dozen channels, so a step cost a dozen round trips; with durability "sync"
 // (needed for crash safety, see runner.ts) the worker waited on all of them. This subclass writes the same rows with
 // the same conflict rules in one statement each. Reads, listing and setup are PostgresSaver's own.
+//
+// The worker reads a thread's state before it runs an event (getState: is it waiting on a person, did a run die
+// half-way, was this event seen) and LangGraph then reads the same checkpoint again to start the run. keepNextRead
+// lets the second read reuse the first: only the next read of the latest checkpoint, only until anything is written
+// to the thread, and only while the caller holds the case lock (nobody else writes the thread meanwhile).
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
+import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type pg from "pg";
 
@@ -22,9 +27,52 @@ export class BatchedPostgresSaver extends PostgresSaver {
     this.table = { blobs: `${schema}.checkpoint_blobs`, checkpoints: `${schema}.checkpoints`, writes: `${schema}.checkpoint_writes` };
   }
 
+  private readonly keep = new Set<string>();
+  private readonly kept = new Map<string, CheckpointTuple | undefined>();
+
+  /** The next read of the thread's latest checkpoint is kept for the one read after it (see the top of the file). */
+  keepNextRead(threadId: string): void {
+    this.kept.delete(threadId);
+    this.keep.add(threadId);
+  }
+
+  /** Drops what keepNextRead kept, read or not. */
+  forget(threadId: string): void {
+    this.keep.delete(threadId);
+    this.kept.delete(threadId);
+  }
+
+  override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.thread_id as string | undefined;
+    const latest = threadId !== undefined && !config.configurable?.checkpoint_id && (config.configurable?.checkpoint_ns ?? "") === "";
+    if (!latest) return super.getTuple(config);
+    if (this.kept.has(threadId)) {
+      const tuple = this.kept.get(threadId);
+      this.kept.delete(threadId);
+      return tuple;
+    }
+    if (!this.keep.has(threadId)) return super.getTuple(config);
+    this.written.delete(threadId);
+    const tuple = await super.getTuple(config);
+    // A write that landed while the read was on its way makes it stale: keep it only if nothing was written since.
+    const stale = this.written.has(threadId);
+    this.keep.delete(threadId);
+    this.written.delete(threadId);
+    if (!stale) this.kept.set(threadId, tuple);
+    return tuple;
+  }
+
+  private readonly written = new Set<string>();
+
+  private touched(threadId: string): void {
+    this.kept.delete(threadId);
+    if (this.keep.has(threadId)) this.written.add(threadId);
+  }
+
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
     const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable;
+    this.touched(thread_id);
     const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
     const [blobs, serializedMetadata] = await Promise.all([
       this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
@@ -61,6 +109,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     if (writes.length === 0) return;
+    this.touched(config.configurable?.thread_id);
     // Same rule as PostgresSaver: special channels (errors, interrupts, resumes) replace, ordinary writes never do.
     const upsert = writes.every((w) => w[0] in WRITES_IDX_MAP);
     const dumped = await this._dumpWrites(config.configurable?.thread_id, config.configurable?.checkpoint_ns, config.configurable?.checkpoint_id, taskId, writes);

@@ -4,16 +4,17 @@ import { Command } from "@langchain/langgraph";
 import type { HumanResponse } from "@langchain/langgraph/prebuilt";
 import type pg from "pg";
 import type { InboxEvent } from "../server/inbox/index.js";
-import { withCaseLock } from "../server/case-lock.js";
+import { withCaseLock, type CaseTx } from "../server/case-lock.js";
 import { threadIdFor } from "../domain/case.js";
 import { isAction } from "../domain/actions.js";
-import { ensureCase, updateCase, type CaseStatus } from "../store/cases.js";
-import { appendAudit, type AuditEntry } from "../store/audit.js";
+import { upsertCaseStatement, type CasePatch, type CaseStatus } from "../store/cases.js";
+import { appendAudit, appendAuditStatement, type AuditEntry } from "../store/audit.js";
 import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
 import type { Queryable } from "../store/db.js";
 import { guardDecision } from "../nodes/guard/node.js";
 import type { ResumeValue } from "../nodes/approval/node.js";
 import type { GraphDeps } from "./deps.js";
+import { BatchedPostgresSaver } from "./checkpointer.js";
 import type { CaseGraph } from "./graph.js";
 import type { AuditLine, CaseStateType, DecisionRecord, Trigger } from "./state.js";
 
@@ -52,6 +53,13 @@ function caseStatusOf(state: CaseStateType, waiting: boolean): CaseStatus {
   return "open";
 }
 
+/** In the case's transaction the bookkeeping goes out with the commit; elsewhere (tests, tools) it is written now. */
+async function write(db: Queryable | CaseTx, statement: string | null): Promise<void> {
+  if (statement === null) return;
+  if ("defer" in db) db.defer(statement);
+  else await db.query(statement);
+}
+
 export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   // durability "sync": each step's checkpoint is stored before the next step starts. With the default ("async") a
   // worker killed inside act has already written to Stripe while the checkpoints saying why are not stored yet; the
@@ -75,17 +83,26 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return (values.log ?? []).map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
   }
 
-  async function settle(db: Queryable, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>): Promise<CaseStateType> {
+  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
       ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
       : await snapshot(caseKey);
     const threadId = threadIdFor(caseKey);
     const entries = auditEntries(caseKey, values);
+    const patch: CasePatch = {
+      route: values.route ?? null,
+      status: caseStatusOf(values, interrupted),
+      lastAction: values.decision?.action ?? null,
+      lastEventId: values.events?.at(-1)?.id ?? null,
+      customer,
+    };
     if (interrupted && values.approval?.status === "pending") {
       const a = values.approval;
       const decision = values.decision!;
       const now = deps.clock.now();
+      // The approval row points at the case row: that one is written first, not with the commit.
+      await db.query(upsertCaseStatement(caseKey, patch));
       const inserted = await insertApproval(db, {
         id: a.id,
         caseKey,
@@ -99,14 +116,10 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         dueAt: approvalDueAt(values, now),
       });
       if (inserted) entries.push({ entryId: `${a.id}:requested`, caseKey, threadId, kind: "approval_requested", at: now, data: { approval_id: a.id, action: a.request.action_request.action, args: a.request.action_request.args, reasons: values.guard?.reasons ?? [] } });
+    } else {
+      await write(db, upsertCaseStatement(caseKey, patch));
     }
-    await appendAudit(db, [...entries, ...extra]);
-    await updateCase(db, caseKey, {
-      route: values.route ?? null,
-      status: caseStatusOf(values, interrupted),
-      lastAction: values.decision?.action ?? null,
-      lastEventId: values.events?.at(-1)?.id ?? null,
-    });
+    await write(db, appendAuditStatement([...entries, ...extra]));
     return values;
   }
 
@@ -123,12 +136,23 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
    * the case row, audit lines and approval are written there, so they commit together with the event's completion
    * (one commit instead of four). Stripe writes, the outbox and jobs (in act) commit on their own, at once.
    */
-  async function handleEvent(event: InboxEvent, db: Queryable = pool): Promise<void> {
+  async function handleEvent(event: InboxEvent, db: Queryable | CaseTx = pool): Promise<void> {
     const caseKey = event.caseKey!;
     const now = deps.clock.now();
     const customer = typeof event.payload?.customer === "string" ? event.payload.customer : typeof event.payload?.data?.object?.customer === "string" ? event.payload.data.object.customer : null;
-    await ensureCase(db, caseKey, customer);
     const config = configFor(caseKey);
+    // The thread is read once: the run below starts from the checkpoint this read found (we hold the case lock, so
+    // nobody else can have written to the thread in between).
+    const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;
+    saver?.keepNextRead(config.configurable.thread_id);
+    try {
+      await runEvent(event, db, caseKey, now, customer, config);
+    } finally {
+      saver?.forget(config.configurable.thread_id);
+    }
+  }
+
+  async function runEvent(event: InboxEvent, db: Queryable | CaseTx, caseKey: string, now: number, customer: string | null, config: ReturnType<typeof configFor>): Promise<void> {
     let { values, interrupted, midRun } = await snapshot(caseKey);
 
     if (midRun) {
@@ -138,7 +162,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       await appendAudit(db, auditEntries(caseKey, values));
     }
     if ((values.events ?? []).some((e) => e.id === event.id)) {
-      await settle(db, caseKey);
+      await settle(db, caseKey, [], undefined, customer);
       return;
     }
     const extra: AuditEntry[] = [];
@@ -147,8 +171,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       if (event.echo) {
         // Our own write's echo: the question to a person stands; the event is on record, nothing runs.
         extra.push({ entryId: `${threadId}:${event.id}:echo`, caseKey, threadId, kind: "echo", at: now, data: { event_id: event.id, type: event.type, note: "echo of billops' own write while waiting for approval: recorded only" } });
-        await appendAudit(db, extra);
-        await updateCase(db, caseKey, { lastEventId: event.id });
+        await write(db, upsertCaseStatement(caseKey, { lastEventId: event.id, customer }));
+        await write(db, appendAuditStatement(extra));
         return;
       }
       const pending = await pendingApprovalForCase(db, caseKey);
@@ -161,7 +185,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       }
     }
     const result = await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
-    await settle(db, caseKey, extra, result);
+    await settle(db, caseKey, extra, result, customer);
   }
 
   function toResume(a: ApprovalAnswer, row: ApprovalRow, approver: string): ResumeValue {

@@ -46,4 +46,33 @@ describe("withCaseLock", () => {
     // The lock was released with the transaction: taking it again does not hang.
     expect(await withCaseLock(db.pool, "k", async () => "again")).toBe("again");
   });
+
+  it("sends deferred statements with the commit, hands back their results, and rolls all back when one fails", async () => {
+    await db.pool.query("create table defer_probe (v text primary key)");
+    const seen: number[] = [];
+    await withCaseLock(db.pool, "k2", async (tx) => {
+      await tx.query("insert into defer_probe values ('now')");
+      tx.defer("insert into defer_probe values ('later'), ('later too')", (r) => seen.push(r.rowCount ?? -1));
+      tx.defer("update defer_probe set v = v where v = 'nothing'", (r) => seen.push(r.rowCount ?? -1));
+      // Not there yet: deferred statements only go out with the commit.
+      expect((await tx.query("select count(*)::int as n from defer_probe")).rows[0].n).toBe(1);
+    });
+    expect(seen).toEqual([2, 0]);
+    await expect(
+      withCaseLock(db.pool, "k2", async (tx) => {
+        await tx.query("insert into defer_probe values ('with the failure')");
+        tx.defer("insert into defer_probe values ('fine')");
+        tx.defer("insert into defer_probe values ('now')"); // duplicate key: the whole transaction goes
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    const { rows } = await db.pool.query("select v from defer_probe order by v");
+    expect(rows.map((r) => r.v)).toEqual(["later", "later too", "now"]);
+    expect(await withCaseLock(db.pool, "k2", async () => "free")).toBe("free");
+  });
+
+  it("takes keys that need quoting", async () => {
+    const key = "request:it's a \\ key; select 1";
+    expect(await withCaseLock(db.pool, key, async (tx) => (await tx.query("select 1 as one")).rows[0].one)).toBe(1);
+  });
 });
+

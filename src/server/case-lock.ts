@@ -1,8 +1,20 @@
 // One run per case at a time, from any process: a transaction-scoped advisory lock on the case key.
 import type pg from "pg";
+import { sql } from "../store/literal.js";
 
 // hashtextextended gives 64 bits, so unrelated case keys practically never share a lock (hashtext's 32 would).
-const TRY_LOCK_SQL = "select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked";
+// Sent with the begin in one round trip (simple protocol, the key as an escaped literal).
+const beginAndTryLock = (caseKey: string) => sql`begin; select pg_try_advisory_xact_lock(hashtextextended(${caseKey}, 0)) as locked`;
+
+/**
+ * The transaction a case runs in. `defer` queues a statement whose result nobody needs before the commit (audit
+ * lines, the case row, the event's completion): the queue goes to the server with the commit, in one round trip,
+ * and `then` gets each one's result after the commit. A deferred statement that fails rolls everything back.
+ */
+export interface CaseTx {
+  query: pg.PoolClient["query"];
+  defer(statement: string, then?: (result: pg.QueryResult) => void): void;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,7 +36,7 @@ export class CaseLockTimeoutError extends Error {
 export async function withCaseLock<T>(
   pool: pg.Pool,
   caseKey: string,
-  fn: (client: pg.PoolClient) => Promise<T>,
+  fn: (tx: CaseTx) => Promise<T>,
   opts: { timeoutMs?: number } = {},
 ): Promise<T> {
   const started = Date.now();
@@ -34,13 +46,23 @@ export async function withCaseLock<T>(
     let unusable: Error | undefined;
     let locked = false;
     try {
-      await client.query("begin");
-      locked = (await client.query(TRY_LOCK_SQL, [caseKey])).rows[0].locked === true;
+      const [, lock] = (await client.query(beginAndTryLock(caseKey))) as unknown as pg.QueryResult[];
+      locked = lock.rows[0].locked === true;
       if (!locked) {
         await client.query("rollback");
       } else {
-        const result = await fn(client);
-        await client.query("commit");
+        const deferred: { statement: string; then?: (r: pg.QueryResult) => void }[] = [];
+        const tx: CaseTx = {
+          query: client.query.bind(client) as pg.PoolClient["query"],
+          defer: (statement, then) => void deferred.push({ statement, then }),
+        };
+        const result = await fn(tx);
+        if (deferred.length === 0) {
+          await client.query("commit");
+        } else {
+          const results = (await client.query([...deferred.map((d) => d.statement), "commit"].join(";\n"))) as unknown as pg.QueryResult[];
+          deferred.forEach((d, i) => d.then?.(results[i]));
+        }
         return result;
       }
     } catch (err) {

@@ -3,18 +3,21 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
 import type { Logger } from "../log.js";
-import { withCaseLock } from "./case-lock.js";
+import { withCaseLock, type CaseTx } from "./case-lock.js";
 import {
   claimEvent,
-  completeEvent,
+  completeEventStatement,
   EVENTS_CHANNEL_PREFIX,
   extendLease,
   failEvent,
   type InboxEvent,
 } from "./inbox/index.js";
 
-/** Returns when the event is handled; throws to have it retried (with backoff) and, at last, failed. */
-export type EventHandler = (event: InboxEvent, client: pg.PoolClient) => Promise<void>;
+/**
+ * Returns when the event is handled; throws to have it retried (with backoff) and, at last, failed. Runs in the case's
+ * transaction, which the event's completion joins: the handler's writes and "done" commit together.
+ */
+export type EventHandler = (event: InboxEvent, tx: CaseTx) => Promise<void>;
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -64,14 +67,14 @@ export function startWorker(opts: WorkerOptions): Worker {
     const started = Date.now();
     try {
       // The case lock also waits for an approval resume of the same case running in another process.
-      await withCaseLock(pool, event.caseKey ?? `event:${event.id}`, async (client) => {
-        await handle(event, client);
+      let completed = false;
+      await withCaseLock(pool, event.caseKey ?? `event:${event.id}`, async (tx) => {
+        await handle(event, tx);
         completing = true;
-        // In the handler's transaction: its own writes and "done" commit or vanish together.
-        if (!(await completeEvent(client, event.id, workerId))) {
-          elog.warn("completed an event whose lease had been taken over");
-        }
+        // Sent with the commit: the handler's own deferred writes and "done" commit or vanish together.
+        tx.defer(completeEventStatement(event.id, workerId), (r) => (completed = r.rowCount === 1));
       });
+      if (!completed) elog.warn("completed an event whose lease had been taken over");
       elog.info({ attempts: event.attempts, ms: Date.now() - started }, "event done");
     } catch (err) {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);

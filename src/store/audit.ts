@@ -1,5 +1,6 @@
 // The `audit_log` table: every event, decision, guard verdict, approval, Stripe request and notification, append-only.
 import type { Queryable } from "./db.js";
+import { sql } from "./literal.js";
 
 export type AuditKind =
   | "event"
@@ -28,27 +29,23 @@ export interface AuditEntry {
   data: Record<string, unknown>;
 }
 
-export async function appendAudit(db: Queryable, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.query(
-    `INSERT INTO audit_log (entry_id, case_key, thread_id, kind, at, actor, data)
+const INSERT_AUDIT = `INSERT INTO audit_log (entry_id, case_key, thread_id, kind, at, actor, data)
      SELECT * FROM jsonb_to_recordset($1::jsonb)
        AS x(entry_id text, case_key text, thread_id uuid, kind text, at bigint, actor text, data jsonb)
-     ON CONFLICT (entry_id) DO NOTHING`,
-    [
-      JSON.stringify(
-        entries.map((e) => ({
-          entry_id: e.entryId,
-          case_key: e.caseKey,
-          thread_id: e.threadId ?? null,
-          kind: e.kind,
-          at: e.at,
-          actor: e.actor ?? "billops",
-          data: e.data,
-        })),
-      ),
-    ],
-  );
+     ON CONFLICT (entry_id) DO NOTHING`;
+
+const auditRecords = (entries: AuditEntry[]) =>
+  entries.map((e) => ({ entry_id: e.entryId, case_key: e.caseKey, thread_id: e.threadId ?? null, kind: e.kind, at: e.at, actor: e.actor ?? "billops", data: e.data }));
+
+export async function appendAudit(db: Queryable, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.query(INSERT_AUDIT, [JSON.stringify(auditRecords(entries))]);
+}
+
+/** The same insert as one statement with its values written in (to send with a commit, see CaseTx.defer). */
+export function appendAuditStatement(entries: AuditEntry[]): string | null {
+  if (entries.length === 0) return null;
+  return INSERT_AUDIT.replace("$1::jsonb", sql`${auditRecords(entries)}`);
 }
 
 export interface AuditRow extends AuditEntry {

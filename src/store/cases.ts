@@ -1,5 +1,6 @@
 // The `cases` table: one row per business object billops works on, pointing at its LangGraph thread.
 import type { Queryable } from "./db.js";
+import { sql } from "./literal.js";
 import { parseCaseKey, threadIdFor } from "../domain/case.js";
 
 export type CaseStatus = "open" | "waiting_approval" | "closed" | "escalated" | "error";
@@ -63,6 +64,32 @@ export async function updateCase(
      WHERE case_key = $1`,
     [caseKey, patch.route ?? null, patch.status ?? null, patch.lastAction ?? null, patch.lastEventId ?? null, patch.customer ?? null],
   );
+}
+
+export interface CasePatch {
+  route?: string | null;
+  status?: CaseStatus;
+  lastAction?: string | null;
+  lastEventId?: string | null;
+  customer?: string | null;
+}
+
+/**
+ * Creates the case or updates it, in one statement with its values written in (to send with the commit of the case's
+ * transaction, see CaseTx.defer). Fields left out keep what the row has; the customer, once known, stays.
+ */
+export function upsertCaseStatement(caseKey: string, patch: CasePatch): string {
+  const key = parseCaseKey(caseKey);
+  const p = { route: patch.route ?? null, status: patch.status ?? null, lastAction: patch.lastAction ?? null, lastEventId: patch.lastEventId ?? null, customer: patch.customer ?? null };
+  return sql`INSERT INTO cases (case_key, thread_id, kind, object_id, customer, route, status, last_action, last_event_id)
+     VALUES (${caseKey}, ${threadIdFor(caseKey)}, ${key.kind}, ${key.id}, ${p.customer}, ${p.route}, ${p.status ?? "open"}, ${p.lastAction}, ${p.lastEventId})
+     ON CONFLICT (case_key) DO UPDATE SET
+       route = COALESCE(${p.route}, cases.route),
+       status = COALESCE(${p.status}, cases.status),
+       last_action = COALESCE(${p.lastAction}, cases.last_action),
+       last_event_id = COALESCE(${p.lastEventId}, cases.last_event_id),
+       customer = COALESCE(cases.customer, ${p.customer}),
+       updated_at = now()`;
 }
 
 export async function getCase(db: Queryable, caseKey: string): Promise<CaseRow | null> {

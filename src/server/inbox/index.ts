@@ -3,7 +3,7 @@ export type { InboxEvent, EventSource, EventStatus, Queryable } from "./types.js
 export { insertEvent, type NewEvent, type InsertResult } from "./insertEvent.js";
 export { insertEvents } from "./insertEvents.js";
 export { claimEvent, type ClaimOptions } from "./claimEvent.js";
-export { completeEvent } from "./completeEvent.js";
+export { completeEvent, completeEventStatement } from "./completeEvent.js";
 export { failEvent, type FailOptions, type FailResult } from "./failEvent.js";
 export { extendLease } from "./extendLease.js";
 export { listEvents, getEvent, MAX_LIST_LIMIT, type ListFilter } from "./listEvents.js";
