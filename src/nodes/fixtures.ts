@@ -188,6 +188,13 @@ export function memoryReads(w: World): StripeReads & { calls: string[] } {
     getCustomer: async (id) => byId(w.customers, id),
     getPaymentMethod: async (id) => byId(w.payment_methods, id),
     getSubscription: async (id) => (log(`getSubscription ${id}`), byId(w.subscriptions, id)),
+    getSubscriptionWithParties: async (id) => {
+      log(`getSubscription ${id}`);
+      const subscription = byId(w.subscriptions, id);
+      if (!subscription) return null;
+      const scheduleId = idOf(subscription.schedule);
+      return { subscription, customer: byId(w.customers, idOf(subscription.customer) ?? ""), schedule: scheduleId ? byId(w.subscription_schedules, scheduleId) : null };
+    },
     listSubscriptions: async (p) => newest((w.subscriptions ?? []).filter((s) => idOf(s.customer) === p.customer && (!p.status || p.status === "all" || s.status === p.status))),
     getSubscriptionSchedule: async (id) => byId(w.subscription_schedules, id),
     listInvoices: async (p) => newest((w.invoices ?? []).filter((i) => idOf(i.customer) === p.customer && (!p.status || i.status === p.status))).slice(0, p.limit ?? 24),

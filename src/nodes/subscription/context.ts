@@ -90,15 +90,12 @@ export async function gatherSubscriptionContext(
     }
   }
   // The event payload is a hint; the subscription as Stripe has it now decides.
-  const subscription = subId ? await reads.getSubscription(subId) : null;
+  // One request for the subscription, its customer and its schedule; the catalog alongside.
+  const [found, prices] = await Promise.all([subId ? reads.getSubscriptionWithParties(subId) : null, reads.listActiveRecurringPrices()]);
+  const subscription = found?.subscription ?? null;
   if (subscription) liveSubscriptions = Math.max(liveSubscriptions, 1);
-  const scheduleId = idOf(subscription?.schedule ?? null);
-  const customerId = idOf(subscription?.customer ?? null) ?? (input.kind === "request" ? input.request.customer : null);
-  const [schedule, customer, prices] = await Promise.all([
-    scheduleId ? reads.getSubscriptionSchedule(scheduleId) : null,
-    customerId ? reads.getCustomer(customerId) : null,
-    reads.listActiveRecurringPrices(),
-  ]);
+  const schedule = found?.schedule ?? null;
+  const customer = found ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
   const catalog = prices.filter((p) => p.active && p.type === "recurring").map(catalogEntry);
   const items: SubscriptionItemFacts[] = (subscription?.items?.data ?? []).map((it) => ({
     id: it.id,

@@ -11,6 +11,11 @@ export interface StripeReads {
   getCustomer(id: string): Promise<Stripe.Customer | null>;
   getPaymentMethod(id: string): Promise<Stripe.PaymentMethod | null>;
   getSubscription(id: string): Promise<Stripe.Subscription | null>;
+  /**
+   * The subscription with its customer and schedule, in one request (`expand`). The subscription keeps the ids in
+   * `customer` and `schedule`, as getSubscription returns it.
+   */
+  getSubscriptionWithParties(id: string): Promise<{ subscription: Stripe.Subscription; customer: Stripe.Customer | null; schedule: Stripe.SubscriptionSchedule | null } | null>;
   listSubscriptions(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Subscription[]>;
   getSubscriptionSchedule(id: string): Promise<Stripe.SubscriptionSchedule | null>;
   listInvoices(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Invoice[]>;
@@ -43,6 +48,15 @@ export function createStripeReads(stripe: Stripe): StripeReads {
     },
     getPaymentMethod: (id) => orNull(stripe.paymentMethods.retrieve(id)),
     getSubscription: (id) => orNull(stripe.subscriptions.retrieve(id)),
+    getSubscriptionWithParties: async (id) => {
+      const s = await orNull(stripe.subscriptions.retrieve(id, { expand: ["customer", "schedule"] }));
+      if (!s) return null;
+      const c = s.customer;
+      const customer = typeof c === "object" && c !== null && !("deleted" in c && c.deleted) ? (c as Stripe.Customer) : null;
+      const schedule = typeof s.schedule === "object" ? s.schedule : null;
+      const subscription = { ...s, customer: typeof c === "string" ? c : c.id, schedule: schedule ? schedule.id : (s.schedule as string | null) } as Stripe.Subscription;
+      return { subscription, customer, schedule };
+    },
     listSubscriptions: async (p) =>
       (await stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams)).data,
     getSubscriptionSchedule: (id) => orNull(stripe.subscriptionSchedules.retrieve(id)),
