@@ -78,8 +78,8 @@ export interface SettledDecision {
   guard: GuardRecord;
   approval: ApprovalRecord | null;
   outcome: Outcome;
-  /** The specialist's context at decision time, so replay re-decides from the same facts. */
-  context: unknown;
+  // No copy of the context here: the checkpoint the decision was made on holds it (replay reads it there), and the
+  // history is stored whole at every step, so a copy per decision made long cases grow with the square of their length.
 }
 
 export interface AuditLine {

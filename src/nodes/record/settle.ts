@@ -1,4 +1,4 @@
-// Settling a decision: appends it, with its guard verdict, approval, outcome and the context it was made from, to the
+// Settling a decision: appends it, with its guard verdict, approval and outcome, to the
 // thread's history — and proposes the follow-up that needs a person (staged evidence → submit). Called at the end of
 // the node that finishes a decision (apply_guard for decisions with nothing to do, act, await_approval when a person
 // says no), so settling costs no step and no checkpoint of its own.
@@ -13,7 +13,6 @@ export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpd
     guard: state.guard ?? { verdict: "ok", reasons: [] },
     approval: state.approval,
     outcome: state.outcome ?? { status: "recorded", stripe: [], notifications: [], scheduled: [] },
-    context: state.context,
   };
   let followUp: FollowUp | null = null;
   let approval: ApprovalRecord | null = state.approval;
