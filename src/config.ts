@@ -31,6 +31,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUnset, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional()),
   STRIPE_SECRET_KEY: z.preprocess(emptyAsUnset, z.string().regex(/^(sk|rk)_(test|live)_/, "must start with sk_test_, sk_live_, rk_test_ or rk_live_").optional()),
   STRIPE_WEBHOOK_SECRET: z.preprocess(emptyAsUnset, z.string().startsWith("whsec_", "must start with whsec_").optional()),
+  STRIPE_CATALOG_TTL_SECONDS: int(0, 86_400),
   HOST: z.preprocess(emptyAsUnset, z.string().default("127.0.0.1")),
   PORT: int(0, 65535),
   APPROVER_TOKENS: str(),
@@ -61,6 +62,8 @@ export interface Config {
   dataDir: string;
   database: { kind: "embedded"; pgPort: number } | { kind: "external"; url: string };
   stripe: { kind: "simulator" } | { kind: "stripe"; secretKey: string; webhookSecret: string };
+  /** Seconds the plan catalog (active recurring prices) is reused before Stripe is asked again; 0 = every case. */
+  catalogTtlSeconds: number;
   /** Set in production; in offline mode main.ts generates one and hands it to the simulator. */
   webhookSecret: string | undefined;
   /** token → approver name. */
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       ? { kind: "simulator" }
       : { kind: "stripe", secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! },
     webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    catalogTtlSeconds: e.STRIPE_CATALOG_TTL_SECONDS ?? 60,
     approverTokens,
     approverTokensGenerated,
     decider,

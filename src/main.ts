@@ -37,14 +37,14 @@ async function main(config: Config) {
   let sim: Awaited<ReturnType<typeof startSimulator>> | null = null;
   let gateway;
   if (config.stripe.kind === "stripe") {
-    gateway = createGateway({ secretKey: config.stripe.secretKey });
+    gateway = createGateway({ secretKey: config.stripe.secretKey, catalogTtlSeconds: config.catalogTtlSeconds });
   } else {
     webhookSecret = webhookSecret ?? `whsec_${randomBytes(24).toString("hex")}`;
     const now = systemClock.now();
     sim = await startSimulator({ now, seed: demoSeed(now), logger: logger.child({ component: "stripe-sim" }) });
     stops.unshift(() => sim!.stop());
     clock = sim.clock;
-    gateway = createGateway({ secretKey: "sk_test_billops_simulator", baseUrl: sim.url });
+    gateway = createGateway({ secretKey: "sk_test_billops_simulator", baseUrl: sim.url, catalogTtlSeconds: config.catalogTtlSeconds });
   }
 
   const decider = createDecider(config.decider, {

@@ -43,10 +43,12 @@ describe("loadConfig", () => {
         APPROVER_TOKENS: "alice:aaaaaaaaaaaaaaaa1, bob:bbbbbbbbbbbbbbbb2",
         OPENAI_API_KEY: "sk-x",
         AUTO_REFUND_LIMIT: "0",
+        STRIPE_CATALOG_TTL_SECONDS: "0",
       },
       ["--role", "worker", "--port", "9000"],
     );
-    expect(c).toMatchObject({ mode: "production", role: "worker", port: 9000, decider: "hybrid", autoRefundLimit: 0 });
+    expect(c).toMatchObject({ mode: "production", role: "worker", port: 9000, decider: "hybrid", autoRefundLimit: 0, catalogTtlSeconds: 0 });
+    expect(loadConfig({}, []).catalogTtlSeconds).toBe(60);
     expect(c.approverTokens.get("bbbbbbbbbbbbbbbb2")).toBe("bob");
     expect(loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1" }, ["--decider", "llm"]).decider).toBe("llm");
   });
@@ -55,6 +57,7 @@ describe("loadConfig", () => {
     [{ PORT: "eighty" }, [], "PORT"],
     [{ AUTO_REFUND_LIMIT: "-1" }, [], "AUTO_REFUND_LIMIT"],
     [{ WORKER_CONCURRENCY: "1.5" }, [], "WORKER_CONCURRENCY"],
+    [{ STRIPE_CATALOG_TTL_SECONDS: "-5" }, [], "STRIPE_CATALOG_TTL_SECONDS"],
     [{ OPENAI_BASE_URL: "not a url" }, [], "OPENAI_BASE_URL"],
     [{ BILLOPS_DECIDER: "magic" }, [], "BILLOPS_DECIDER"],
     [{ BILLOPS_DECIDER: "llm" }, [], "BILLOPS_DECIDER"],

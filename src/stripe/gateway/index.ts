@@ -19,6 +19,8 @@ export interface GatewayOptions {
   baseUrl?: string;
   maxNetworkRetries?: number;
   timeoutMs?: number;
+  /** How long the plan catalog is reused (see ReadsOptions); default 60. */
+  catalogTtlSeconds?: number;
 }
 
 export function createStripeClient(opts: GatewayOptions): Stripe {
@@ -35,5 +37,5 @@ export function createStripeClient(opts: GatewayOptions): Stripe {
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const stripe = createStripeClient(opts);
-  return { stripe, reads: createStripeReads(stripe), writes: createStripeWrites(stripe) };
+  return { stripe, reads: createStripeReads(stripe, { catalogTtlMs: (opts.catalogTtlSeconds ?? 60) * 1000 }), writes: createStripeWrites(stripe) };
 }

@@ -19,7 +19,7 @@ export interface StripeReads {
   listSubscriptions(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Subscription[]>;
   getSubscriptionSchedule(id: string): Promise<Stripe.SubscriptionSchedule | null>;
   listInvoices(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Invoice[]>;
-  /** Active recurring prices with `product` expanded: the plan catalog. */
+  /** Active recurring prices with `product` expanded: the plan catalog (reused for ReadsOptions.catalogTtlMs). */
   listActiveRecurringPrices(): Promise<Stripe.Price[]>;
   listRefunds(params: { charge?: string; payment_intent?: string; limit?: number }): Promise<Stripe.Refund[]>;
   getDispute(id: string): Promise<Stripe.Dispute | null>;
@@ -34,8 +34,37 @@ function orNull<T>(p: Promise<T>): Promise<T | null> {
   });
 }
 
+export interface ReadsOptions {
+  /**
+   * How long the plan catalog (active recurring prices) is reused, in ms; 0 reads it for every case. Prices change
+   * rarely and every subscription case needs them: one read a minute instead of one per event. Default 60 000.
+   */
+  catalogTtlMs?: number;
+  /** Wall clock in ms (tests move it). */
+  nowMs?: () => number;
+}
+
 /** Reads through the official SDK. Lists are bounded: context gathering never walks a customer's whole history. */
-export function createStripeReads(stripe: Stripe): StripeReads {
+export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): StripeReads {
+  const ttl = opts.catalogTtlMs ?? 60_000;
+  const nowMs = opts.nowMs ?? Date.now;
+  const readCatalog = async () => (await stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] })).data;
+  // One read in flight at a time, shared by every case that needs it; a failed read is not kept.
+  let catalog: { at: number; prices: Promise<Stripe.Price[]> } | null = null;
+  function listActiveRecurringPrices(): Promise<Stripe.Price[]> {
+    if (ttl <= 0) return readCatalog();
+    const now = nowMs();
+    if (!catalog || now - catalog.at >= ttl) {
+      const prices = readCatalog();
+      const entry = { at: now, prices };
+      catalog = entry;
+      prices.catch(() => {
+        if (catalog === entry) catalog = null;
+      });
+    }
+    // A copy of the list: a caller that sorts or filters it in place does not change what the next one gets.
+    return catalog.prices.then((ps) => [...ps]);
+  }
   return {
     getInvoice: (id) => orNull(stripe.invoices.retrieve(id)),
     listInvoicePayments: async (invoice) => (await stripe.invoicePayments.list({ invoice, limit: 20 })).data,
@@ -61,8 +90,7 @@ export function createStripeReads(stripe: Stripe): StripeReads {
       (await stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams)).data,
     getSubscriptionSchedule: (id) => orNull(stripe.subscriptionSchedules.retrieve(id)),
     listInvoices: async (p) => (await stripe.invoices.list({ limit: 24, ...p } as Stripe.InvoiceListParams)).data,
-    listActiveRecurringPrices: async () =>
-      (await stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] })).data,
+    listActiveRecurringPrices,
     listRefunds: async (p) => (await stripe.refunds.list({ limit: 20, ...p })).data,
     getDispute: (id) => orNull(stripe.disputes.retrieve(id)),
     listDisputes: async (p) => (await stripe.disputes.list({ limit: 10, ...p })).data,
