@@ -13,6 +13,7 @@ import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type pg from "pg";
+import { createHash } from "node:crypto";
 
 const bytes = (u: Uint8Array | undefined | null): Buffer | null => (u == null ? null : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
@@ -25,6 +26,17 @@ export class BatchedPostgresSaver extends PostgresSaver {
     this.db = pool;
     const schema = `"${options.schema ?? "public"}"`;
     this.table = { blobs: `${schema}.checkpoint_blobs`, checkpoints: `${schema}.checkpoints`, writes: `${schema}.checkpoint_writes` };
+  }
+
+  // Named statements: each connection parses and plans them once (the text names the schema, so the name hashes it).
+  private readonly named = new Map<string, string>();
+  private statement(text: string, values: unknown[]): pg.QueryConfig {
+    let name = this.named.get(text);
+    if (name === undefined) {
+      name = `billops_cp_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+      this.named.set(text, name);
+    }
+    return { name, text, values };
   }
 
   private readonly keep = new Set<string>();
@@ -79,7 +91,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
       this._dumpMetadata(metadata),
     ]);
     // One statement is one transaction: the blobs and the checkpoint that points at them commit together.
-    await this.db.query(
+    await this.db.query(this.statement(
       `WITH blobs AS (
          INSERT INTO ${this.table.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
@@ -103,7 +115,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
         serializedCheckpoint,
         serializedMetadata,
       ],
-    );
+    ));
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -116,7 +128,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
     // PostgresSaver applies the rows one after another, so with repeated keys the last one wins; one statement may
     // not touch a row twice, so keep only that last one.
     const rows = upsert ? [...new Map(dumped.map((r) => [r[4], r])).values()] : dumped;
-    await this.db.query(
+    await this.db.query(this.statement(
       `INSERT INTO ${this.table.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bytea[])
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
@@ -130,6 +142,6 @@ export class BatchedPostgresSaver extends PostgresSaver {
         rows.map((r) => r[6]),
         rows.map((r) => bytes(r[7])),
       ],
-    );
+    ));
   }
 }
