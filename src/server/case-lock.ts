@@ -14,6 +14,11 @@ const beginAndTryLock = (caseKey: string) => sql`begin; select pg_try_advisory_x
 export interface CaseTx {
   query: pg.PoolClient["query"];
   defer(statement: string, then?: (result: pg.QueryResult) => void): void;
+  /**
+   * A statement to run right after the commit, in the same round trip, outside the case's transaction (the worker
+   * claims its next event this way). It must not fail: by the time it runs, the commit is done.
+   */
+  after(statement: string, then: (result: pg.QueryResult) => void): void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,16 +57,20 @@ export async function withCaseLock<T>(
         await client.query("rollback");
       } else {
         const deferred: { statement: string; then?: (r: pg.QueryResult) => void }[] = [];
+        const afterCommit: { statement: string; then: (r: pg.QueryResult) => void }[] = [];
         const tx: CaseTx = {
           query: client.query.bind(client) as pg.PoolClient["query"],
           defer: (statement, then) => void deferred.push({ statement, then }),
+          after: (statement, then) => void afterCommit.push({ statement, then }),
         };
         const result = await fn(tx);
-        if (deferred.length === 0) {
+        if (deferred.length === 0 && afterCommit.length === 0) {
           await client.query("commit");
         } else {
-          const results = (await client.query([...deferred.map((d) => d.statement), "commit"].join(";\n"))) as unknown as pg.QueryResult[];
+          const statements = [...deferred.map((d) => d.statement), "commit", ...afterCommit.map((a) => a.statement)];
+          const results = (await client.query(statements.join(";\n"))) as unknown as pg.QueryResult[];
           deferred.forEach((d, i) => d.then?.(results[i]));
+          afterCommit.forEach((a, i) => a.then(results[deferred.length + 1 + i]));
         }
         return result;
       }

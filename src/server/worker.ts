@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import { withCaseLock, type CaseTx } from "./case-lock.js";
 import {
   claimEvent,
+  claimEventStatement,
   completeEventStatement,
   EVENTS_CHANNEL_PREFIX,
   extendLease,
@@ -53,7 +54,9 @@ export function startWorker(opts: WorkerOptions): Worker {
   let listenClient: pg.PoolClient | null = null;
   let reconnectTimer: NodeJS.Timeout | undefined;
 
-  async function run(event: InboxEvent): Promise<void> {
+  /** Runs one event; returns the next one when it could be claimed with this one's commit. */
+  async function run(event: InboxEvent): Promise<InboxEvent | null> {
+    let next: InboxEvent | null = null;
     const elog = log.child({ event_id: event.id, case: event.caseKey, type: event.type });
     let completing = false;
     // Heartbeat at a third of the lease so two missed beats still leave the lease valid.
@@ -73,6 +76,12 @@ export function startWorker(opts: WorkerOptions): Worker {
         completing = true;
         // Sent with the commit: the handler's own deferred writes and "done" commit or vanish together.
         tx.defer(completeEventStatement(event.id, workerId), (r) => (completed = r.rowCount === 1));
+        // With a backlog the next event is claimed in the same round trip, after the commit (so the claim is seen
+        // at once, as a claim of its own would be).
+        if (!stopped) {
+          const claim = claimEventStatement({ workerId, leaseSeconds, maxAttempts });
+          tx.after(claim.text, (r) => (next = claim.read(r)));
+        }
       });
       if (!completed) elog.warn("completed an event whose lease had been taken over");
       elog.info({ attempts: event.attempts, ms: Date.now() - started }, "event done");
@@ -94,6 +103,13 @@ export function startWorker(opts: WorkerOptions): Worker {
     } finally {
       clearInterval(heartbeat);
     }
+    return next;
+  }
+
+  /** One of `concurrency` slots: runs its event and the ones claimed with each commit, then asks for more work. */
+  async function slot(first: InboxEvent): Promise<void> {
+    let event: InboxEvent | null = first;
+    while (event) event = await run(event);
   }
 
   async function fillLoop(): Promise<void> {
@@ -108,7 +124,7 @@ export function startWorker(opts: WorkerOptions): Worker {
           return;
         }
         if (!event) break;
-        const p: Promise<void> = run(event).finally(() => {
+        const p: Promise<void> = slot(event).finally(() => {
           inFlight.delete(p);
           wake();
         });

@@ -5,8 +5,15 @@ import pg from "pg";
 
 const { escapeLiteral } = pg as unknown as { escapeLiteral(s: string): string };
 
+/** SQL text put in as it is (column lists, names): never a value from outside. */
+export class RawSql {
+  constructor(readonly text: string) {}
+}
+export const raw = (text: string) => new RawSql(text);
+
 export function literal(v: unknown): string {
   if (v === null || v === undefined) return "NULL";
+  if (v instanceof RawSql) return v.text;
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new TypeError(`cannot write ${v} into SQL`);
     return String(v);

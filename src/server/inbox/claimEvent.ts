@@ -1,5 +1,6 @@
 // The head-of-case claim: the oldest open event of a case with nothing running and no failed event blocking it.
 import { toInboxEvent, eventColumns, type EventRow, type InboxEvent, type Queryable } from "./types.js";
+import { raw, sql } from "../../store/literal.js";
 
 export interface ClaimOptions {
   workerId: string;
@@ -21,54 +22,18 @@ export interface ClaimOptions {
 // of 400 that was ten times slower). Rows that fail a check are locked for the statement only.
 // SKIP LOCKED lets concurrent workers pass over each other's rows; the unique partial index on running events per
 // case is the backstop if two claims ever raced into one case (the loser gets 23505 and claims nothing).
-const SQL = `
-  with reaped as (
-    update stripe_events
-       set status = 'failed', locked_by = null, lease_expires_at = null, finished_at = now(),
-           last_error = 'lease expired on attempt ' || attempts || ' (worker died or hung)'
-     where id in (select id from stripe_events
-                   where status = 'running' and lease_expires_at < now() and attempts >= $3
-                   for update skip locked)
-    returning id
-  ),
-  expired as (
-    select id from stripe_events
-     where status = 'running' and lease_expires_at < now() and attempts < $3
-     order by seq
-     limit 1
-       for update skip locked
-  ),
-  fresh as (
-    select h.id
-      from (select e.id, e.case_key, e.seq from stripe_events e
-             where e.status = 'pending' and e.available_at <= now()
-             order by e.seq
-            offset 0) h
-     where not exists (select 1 from expired)
-       and not exists (select 1 from stripe_events o
-                        where o.case_key = h.case_key and o.seq < h.seq
-                          and o.status in ('pending', 'running', 'failed'))
-       and not exists (select 1 from stripe_events r
-                        where r.case_key = h.case_key and r.status = 'running')
-     limit 1
-       for update skip locked
-  ),
-  candidate as (select id from expired union all select id from fresh)
-  update stripe_events e
-     set status = 'running', attempts = e.attempts + 1, locked_by = $1,
-         lease_expires_at = now() + $2::float8 * interval '1 second'
-    from candidate c
-   where e.id = c.id
-  returning ${eventColumns("e")}`;
+// The statement lives in migrations/007_claim_function.sql as billops_claim_event(worker, lease seconds, max attempts).
+const SQL = `select ${eventColumns("e")} from billops_claim_event($1, $2, $3) e`;
 
 export async function claimEvent(db: Queryable, opts: ClaimOptions): Promise<InboxEvent | null> {
-  try {
-    // Named: each connection parses and plans it once (planning cost as much as running it).
-    const { rows } = await db.query<EventRow>({ name: "billops_claim_event", text: SQL, values: [opts.workerId, opts.leaseSeconds, opts.maxAttempts] });
-    return rows[0] ? toInboxEvent(rows[0]) : null;
-  } catch (err) {
-    // The backstop index fired: another worker claimed this case a moment ago. Nothing to do this round.
-    if ((err as { code?: string }).code === "23505") return null;
-    throw err;
-  }
+  const { rows } = await db.query<EventRow>({ name: "billops_claim_event", text: SQL, values: [opts.workerId, opts.leaseSeconds, opts.maxAttempts] });
+  return rows[0] ? toInboxEvent(rows[0]) : null;
+}
+
+/** The same claim as one statement with its arguments written in, to send after a commit (see CaseTx.after). */
+export function claimEventStatement(opts: ClaimOptions): { text: string; read(result: { rows: unknown[] }): InboxEvent | null } {
+  return {
+    text: sql`select ${raw(eventColumns("e"))} from billops_claim_event(${opts.workerId}, ${opts.leaseSeconds}::float8, ${opts.maxAttempts}::integer) e`,
+    read: (result) => (result.rows[0] ? toInboxEvent(result.rows[0] as EventRow) : null),
+  };
 }

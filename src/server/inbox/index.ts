@@ -2,7 +2,7 @@
 export type { InboxEvent, EventSource, EventStatus, Queryable } from "./types.js";
 export { insertEvent, type NewEvent, type InsertResult } from "./insertEvent.js";
 export { insertEvents } from "./insertEvents.js";
-export { claimEvent, type ClaimOptions } from "./claimEvent.js";
+export { claimEvent, claimEventStatement, type ClaimOptions } from "./claimEvent.js";
 export { completeEvent, completeEventStatement } from "./completeEvent.js";
 export { failEvent, type FailOptions, type FailResult } from "./failEvent.js";
 export { extendLease } from "./extendLease.js";
