@@ -34,10 +34,27 @@ export type AnswerResult =
   | { ok: true; approval: ApprovalRow; state: CaseStateType }
   | { ok: false; status: 404 | 409 | 422; code: string; message: string; approval?: ApprovalRow };
 
+// What the thread keeps of a Stripe event's object: the fields that say which objects the event is about. The whole
+// payload, exactly as Stripe signed it, is in the event log (stripe_events, GET /events/:id), and specialists always
+// fetch the objects as Stripe has them now (events arrive out of order). A thread stores its input three times
+// (input, the start task's writes, the channel), so a full Stripe object there cost ~8 KB per event for ids.
+const REFERENCE_FIELDS = ["id", "object", "status", "customer", "subscription", "invoice", "charge", "payment_intent", "dispute", "livemode"] as const;
+
+export function eventObjectReference(object: Record<string, any> | null | undefined): Record<string, unknown> {
+  const ref: Record<string, unknown> = {};
+  if (!object || typeof object !== "object") return ref;
+  for (const k of REFERENCE_FIELDS) {
+    const v = object[k];
+    if (v === undefined) continue;
+    ref[k] = v && typeof v === "object" && typeof v.id === "string" ? v.id : v;
+  }
+  return ref;
+}
+
 export function triggerOf(event: InboxEvent, now: number): Trigger {
   const p = event.payload ?? {};
   if (event.source === "stripe") {
-    return { eventId: event.id, type: event.type, source: "stripe", echo: event.echo, created: Number(p.created ?? now), object: p.data?.object ?? {} };
+    return { eventId: event.id, type: event.type, source: "stripe", echo: event.echo, created: Number(p.created ?? now), object: eventObjectReference(p.data?.object) };
   }
   return { eventId: event.id, type: event.type, source: event.source, echo: false, created: Number(p.created ?? p.due_at ?? now), object: p };
 }

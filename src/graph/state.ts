@@ -11,7 +11,7 @@ export interface Trigger {
   /** Caused by billops' own Stripe write: may update the case, never causes a write (DESIGN.md "Case = thread"). */
   echo: boolean;
   created: number;
-  /** `data.object` of a Stripe event, the request body, or the job payload. */
+  /** The ids of a Stripe event's `data.object` (runner.ts eventObjectReference), the request body, or the job payload. */
   object: Record<string, any>;
 }
 
