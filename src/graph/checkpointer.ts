@@ -17,6 +17,30 @@ import { createHash } from "node:crypto";
 
 const bytes = (u: Uint8Array | undefined | null): Buffer | null => (u == null ? null : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
+/**
+ * Blobs travel as one binary parameter with their offsets and lengths (-1 for none), cut apart by the statement:
+ * node-pg sends a bytea[] parameter as text with every byte in hex, twice the size and built byte by byte in JS.
+ */
+function packBlobs(blobs: (Uint8Array | undefined | null)[]): { offsets: number[]; lengths: number[]; data: Buffer } {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const b of blobs) {
+    const buf = bytes(b);
+    offsets.push(at + 1);
+    lengths.push(buf === null ? -1 : buf.length);
+    if (buf !== null) {
+      parts.push(buf);
+      at += buf.length;
+    }
+  }
+  return { offsets, lengths, data: Buffer.concat(parts) };
+}
+
+/** The SQL expression that cuts blob `i` out of the packed parameter (see packBlobs). */
+const unpacked = (data: string, offset: string, length: string) => `CASE WHEN ${length} < 0 THEN NULL ELSE substring(${data} FROM ${offset} FOR ${length}) END`;
+
 export class BatchedPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
   private readonly table: { blobs: string; checkpoints: string; writes: string };
@@ -91,14 +115,17 @@ export class BatchedPostgresSaver extends PostgresSaver {
       this._dumpMetadata(metadata),
     ]);
     // One statement is one transaction: the blobs and the checkpoint that points at them commit together.
+    const packed = packBlobs(blobs.map((b) => b[5]));
     await this.db.query(this.statement(
       `WITH blobs AS (
          INSERT INTO ${this.table.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+         SELECT b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, ${unpacked("$8::bytea", "b.off", "b.len")}
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])
+                AS b(thread_id, checkpoint_ns, channel, version, type, off, len)
          ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
        )
        INSERT INTO ${this.table.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-       VALUES ($7, $8, $9, $10, $11, $12)
+       VALUES ($9, $10, $11, $12, $13, $14)
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id)
        DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
       [
@@ -107,7 +134,9 @@ export class BatchedPostgresSaver extends PostgresSaver {
         blobs.map((b) => b[2]),
         blobs.map((b) => b[3]),
         blobs.map((b) => b[4]),
-        blobs.map((b) => bytes(b[5])),
+        packed.offsets,
+        packed.lengths,
+        packed.data,
         thread_id,
         checkpoint_ns,
         checkpoint.id,
@@ -128,9 +157,12 @@ export class BatchedPostgresSaver extends PostgresSaver {
     // PostgresSaver applies the rows one after another, so with repeated keys the last one wins; one statement may
     // not touch a row twice, so keep only that last one.
     const rows = upsert ? [...new Map(dumped.map((r) => [r[4], r])).values()] : dumped;
+    const packed = packBlobs(rows.map((r) => r[7]));
     await this.db.query(this.statement(
       `INSERT INTO ${this.table.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bytea[])
+       SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, ${unpacked("$10::bytea", "w.off", "w.len")}
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[], $9::int[])
+              AS w(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, off, len)
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
       [
         rows.map((r) => r[0]),
@@ -140,7 +172,9 @@ export class BatchedPostgresSaver extends PostgresSaver {
         rows.map((r) => r[4]),
         rows.map((r) => r[5]),
         rows.map((r) => r[6]),
-        rows.map((r) => bytes(r[7])),
+        packed.offsets,
+        packed.lengths,
+        packed.data,
       ],
     ));
   }
