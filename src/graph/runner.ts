@@ -201,7 +201,9 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
-    const result = await graph.invoke({ caseKey, trigger: triggerOf(event, now) }, config);
+    // The run starts at the supervisor with the event written in: one checkpoint fewer than graph input, which
+    // LangGraph stores as an input checkpoint and then copies into the channels in a start step of its own.
+    const result = await graph.invoke(new Command({ update: { caseKey, trigger: triggerOf(event, now) }, goto: "supervisor" }), config);
     await settle(db, caseKey, extra, result, customer);
   }
 
