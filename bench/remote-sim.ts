@@ -12,13 +12,12 @@ export interface RemoteSimulator {
 }
 
 const CLI = fileURLToPath(new URL("../src/stripe/sim/cli.ts", import.meta.url));
-const TSX = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
 
 export async function startRemoteSimulator(seed: object, now: number): Promise<RemoteSimulator> {
   const dir = mkdtempSync(join(tmpdir(), "billops-bench-sim-"));
   const seedFile = join(dir, "seed.json");
   writeFileSync(seedFile, JSON.stringify(seed));
-  const child = spawn(process.execPath, [TSX, CLI, "--port", "0", "--seed", seedFile, "--now", String(now)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, "--port", "0", "--seed", seedFile, "--now", String(now)], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
