@@ -79,7 +79,8 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
-      handle: (event, client) => cases.handleEvent(event, client),
+      handle: (event, tx, prefetched) => cases.handleEvent(event, tx, prefetched),
+      prefetch: (event) => cases.prefetchFor(event),
       concurrency: o.worker?.concurrency ?? 4,
       pollIntervalMs: o.worker?.pollIntervalMs ?? 1000,
       leaseSeconds: o.worker?.leaseSeconds ?? 60,

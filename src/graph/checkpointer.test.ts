@@ -63,11 +63,12 @@ it("stores the same rows as PostgresSaver for a run with an interrupt and a resu
   expect(history.length).toBe(a.checkpoints);
 });
 
-it("keepNextRead: the run after a state read starts from that read, unless the thread was written in between", async () => {
+it("provide: reads of the latest checkpoint come from the row read with the lock, until the thread is written", async () => {
   const saver = new BatchedPostgresSaver(db.pool, undefined, { schema: db.schema });
   await saver.setup();
+  const plain = new PostgresSaver(db.pool, undefined, { schema: db.schema });
   const g = graph(saver);
-  const cfg = { configurable: { thread_id: "kept" }, durability: "sync" as const };
+  const cfg = { configurable: { thread_id: "provided" }, durability: "sync" as const };
   let reads = 0;
   const spy = db.pool.query.bind(db.pool);
   const counting = (...a: Parameters<typeof spy>) => {
@@ -75,34 +76,31 @@ it("keepNextRead: the run after a state read starts from that read, unless the t
     if (/^\s*select\s+thread_id,\s*checkpoint,/i.test(text)) reads++;
     return spy(...a);
   };
+  const latestRow = async () => (await spy(saver.latestStatement("provided"))).rows[0];
   (db.pool as unknown as { query: unknown }).query = counting;
   try {
-    // A thread that does not exist yet: its absence is kept too.
-    saver.keepNextRead("kept");
+    // A thread that does not exist yet: its absence is provided too.
+    await saver.provide("provided", await latestRow());
     expect((await g.getState(cfg)).values).toEqual({});
     await g.invoke({ log: ["start"] }, cfg);
-    expect(reads).toBe(1);
-    saver.forget("kept");
+    expect(reads).toBe(0);
+    saver.forget("provided");
 
-    // The interrupted thread: one read for the state and the resume together.
-    saver.keepNextRead("kept");
-    const before = await g.getState(cfg);
-    expect(before.tasks[0].interrupts.length).toBe(1);
+    // The interrupted thread: the row read "with the lock" answers the state read and the resume.
+    await saver.provide("provided", await latestRow());
+    const mine = await saver.getTuple({ configurable: { thread_id: "provided" } });
+    const theirs = await plain.getTuple({ configurable: { thread_id: "provided" } });
+    expect(mine).toEqual(theirs);
     reads = 0;
+    expect((await g.getState(cfg)).tasks[0].interrupts.length).toBe(1);
     const done = await g.invoke(new Command({ resume: "yes" }), cfg);
     expect(done).toMatchObject({ log: ["start", "a", "ask", "b"], answer: "yes" });
     expect(reads).toBe(0);
-    saver.forget("kept");
 
-    // A write after the read drops what was kept: the next read goes to the database and sees the write.
-    saver.keepNextRead("kept");
-    await g.getState(cfg);
-    await g.updateState(cfg, { answer: "changed" });
-    reads = 0;
-    expect((await g.getState(cfg)).values).toMatchObject({ answer: "changed" });
+    // The run wrote the thread: what was provided is gone, reads go to the database and see the run.
+    expect((await g.getState(cfg)).values).toMatchObject({ answer: "yes" });
     expect(reads).toBe(1);
-
-    // Without keepNextRead every read is a read.
+    saver.forget("provided");
     reads = 0;
     await g.getState(cfg);
     await g.getState(cfg);

@@ -6,14 +6,16 @@
 // the same conflict rules in one statement each. Reads, listing and setup are PostgresSaver's own.
 //
 // The worker reads a thread's state before it runs an event (getState: is it waiting on a person, did a run die
-// half-way, was this event seen) and LangGraph then reads the same checkpoint again to start the run. keepNextRead
-// lets the second read reuse the first: only the next read of the latest checkpoint, only until anything is written
-// to the thread, and only while the caller holds the case lock (nobody else writes the thread meanwhile).
+// half-way, was this event seen) and LangGraph then reads the same checkpoint again to start the run. Under the case
+// lock nobody else writes the thread, so the worker reads the latest checkpoint once, in the round trip that takes
+// the lock (latestStatement), and hands it over (provide): reads of the thread's latest checkpoint are answered from
+// it until anything is written to the thread or the worker lets go (forget).
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type pg from "pg";
 import { createHash } from "node:crypto";
+import { literal } from "../store/literal.js";
 
 const bytes = (u: Uint8Array | undefined | null): Buffer | null => (u == null ? null : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
@@ -63,46 +65,51 @@ export class BatchedPostgresSaver extends PostgresSaver {
     return { name, text, values };
   }
 
-  private readonly keep = new Set<string>();
-  private readonly kept = new Map<string, CheckpointTuple | undefined>();
+  private readonly provided = new Map<string, CheckpointTuple | undefined>();
 
-  /** The next read of the thread's latest checkpoint is kept for the one read after it (see the top of the file). */
-  keepNextRead(threadId: string): void {
-    this.kept.delete(threadId);
-    this.keep.add(threadId);
+  /** The statement that reads a thread's latest checkpoint row (to send in another round trip, see provide). */
+  latestStatement(threadId: string): string {
+    const { SELECT_SQL } = (this as unknown as { SQL_STATEMENTS: { SELECT_SQL: string } }).SQL_STATEMENTS;
+    return `${SELECT_SQL} WHERE thread_id = ${literal(threadId)} AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`;
   }
 
-  /** Drops what keepNextRead kept, read or not. */
+  /**
+   * Takes the row latestStatement read (none: the thread has no checkpoint yet) as the thread's latest checkpoint.
+   * The caller must hold the case lock from before that read until forget.
+   */
+  async provide(threadId: string, row: Record<string, any> | undefined): Promise<void> {
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: "" } };
+    // Checkpoints older than format 4 need PostgresSaver's own migration of pending sends: read them its way.
+    const tuple = row === undefined ? undefined : row.checkpoint?.v < 4 ? await super.getTuple(config) : await this.tupleOf(threadId, row);
+    this.provided.set(threadId, tuple);
+  }
+
+  /** Stops answering reads from what provide was given. */
   forget(threadId: string): void {
-    this.keep.delete(threadId);
-    this.kept.delete(threadId);
+    this.provided.delete(threadId);
+  }
+
+  /** PostgresSaver.getTuple's reading of a row (format 4 and later). */
+  private async tupleOf(threadId: string, row: Record<string, any>): Promise<CheckpointTuple> {
+    const at = (checkpoint_id: string) => ({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id } });
+    return {
+      config: at(row.checkpoint_id),
+      checkpoint: await this._loadCheckpoint(row.checkpoint, row.channel_values),
+      metadata: await this._loadMetadata(row.metadata),
+      parentConfig: row.parent_checkpoint_id ? at(row.parent_checkpoint_id) : undefined,
+      pendingWrites: await this._loadWrites(row.pending_writes),
+    };
   }
 
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id as string | undefined;
     const latest = threadId !== undefined && !config.configurable?.checkpoint_id && (config.configurable?.checkpoint_ns ?? "") === "";
-    if (!latest) return super.getTuple(config);
-    if (this.kept.has(threadId)) {
-      const tuple = this.kept.get(threadId);
-      this.kept.delete(threadId);
-      return tuple;
-    }
-    if (!this.keep.has(threadId)) return super.getTuple(config);
-    this.written.delete(threadId);
-    const tuple = await super.getTuple(config);
-    // A write that landed while the read was on its way makes it stale: keep it only if nothing was written since.
-    const stale = this.written.has(threadId);
-    this.keep.delete(threadId);
-    this.written.delete(threadId);
-    if (!stale) this.kept.set(threadId, tuple);
-    return tuple;
+    if (latest && this.provided.has(threadId)) return this.provided.get(threadId);
+    return super.getTuple(config);
   }
 
-  private readonly written = new Set<string>();
-
   private touched(threadId: string): void {
-    this.kept.delete(threadId);
-    if (this.keep.has(threadId)) this.written.add(threadId);
+    this.provided.delete(threadId);
   }
 
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {

@@ -153,19 +153,26 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
    * the case row, audit lines and approval are written there, so they commit together with the event's completion
    * (one commit instead of four). Stripe writes, the outbox and jobs (in act) commit on their own, at once.
    */
-  async function handleEvent(event: InboxEvent, db: Queryable | CaseTx = pool): Promise<void> {
+  const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;
+
+  /** The read the worker sends with the case lock: the case thread's latest checkpoint (see handleEvent). */
+  function prefetchFor(event: InboxEvent): string | null {
+    return saver && event.caseKey ? saver.latestStatement(threadIdFor(event.caseKey)) : null;
+  }
+
+  async function handleEvent(event: InboxEvent, db: Queryable | CaseTx = pool, prefetched?: { rows: Record<string, any>[] }): Promise<void> {
     const caseKey = event.caseKey!;
     const now = deps.clock.now();
     const customer = typeof event.payload?.customer === "string" ? event.payload.customer : typeof event.payload?.data?.object?.customer === "string" ? event.payload.data.object.customer : null;
     const config = configFor(caseKey);
-    // The thread is read once: the run below starts from the checkpoint this read found (we hold the case lock, so
-    // nobody else can have written to the thread in between).
-    const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;
-    saver?.keepNextRead(config.configurable.thread_id);
+    const threadId = config.configurable.thread_id;
+    // The thread's latest checkpoint came with the case lock (prefetchFor): the state read below and the run after
+    // it both start from it instead of reading it again (we hold the lock: nobody else writes the thread meanwhile).
+    if (saver && prefetched) await saver.provide(threadId, prefetched.rows[0]);
     try {
       await runEvent(event, db, caseKey, now, customer, config);
     } finally {
-      saver?.forget(config.configurable.thread_id);
+      saver?.forget(threadId);
     }
   }
 
@@ -283,7 +290,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     });
   }
 
-  return { handleEvent, answerApproval, resolveApproval, snapshot, configFor };
+  return { handleEvent, prefetchFor, answerApproval, resolveApproval, snapshot, configFor };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -41,8 +41,12 @@ export class CaseLockTimeoutError extends Error {
 export async function withCaseLock<T>(
   pool: pg.Pool,
   caseKey: string,
-  fn: (tx: CaseTx) => Promise<T>,
-  opts: { timeoutMs?: number } = {},
+  fn: (tx: CaseTx, prefetched?: pg.QueryResult) => Promise<T>,
+  opts: {
+    timeoutMs?: number;
+    /** A read sent in the round trip that takes the lock, after it (one statement); its result goes to fn. */
+    prefetch?: string;
+  } = {},
 ): Promise<T> {
   const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -51,7 +55,8 @@ export async function withCaseLock<T>(
     let unusable: Error | undefined;
     let locked = false;
     try {
-      const [, lock] = (await client.query(beginAndTryLock(caseKey))) as unknown as pg.QueryResult[];
+      const first = beginAndTryLock(caseKey) + (opts.prefetch ? `;\n${opts.prefetch}` : "");
+      const [, lock, prefetched] = (await client.query(first)) as unknown as pg.QueryResult[];
       locked = lock.rows[0].locked === true;
       if (!locked) {
         await client.query("rollback");
@@ -63,7 +68,7 @@ export async function withCaseLock<T>(
           defer: (statement, then) => void deferred.push({ statement, then }),
           after: (statement, then) => void afterCommit.push({ statement, then }),
         };
-        const result = await fn(tx);
+        const result = await fn(tx, prefetched);
         if (deferred.length === 0 && afterCommit.length === 0) {
           await client.query("commit");
         } else {

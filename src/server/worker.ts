@@ -18,11 +18,13 @@ import {
  * Returns when the event is handled; throws to have it retried (with backoff) and, at last, failed. Runs in the case's
  * transaction, which the event's completion joins: the handler's writes and "done" commit together.
  */
-export type EventHandler = (event: InboxEvent, tx: CaseTx) => Promise<void>;
+export type EventHandler = (event: InboxEvent, tx: CaseTx, prefetched?: pg.QueryResult) => Promise<void>;
 
 export interface WorkerOptions {
   pool: pg.Pool;
   handle: EventHandler;
+  /** A read to send with the lock (e.g. the case thread's latest checkpoint); its result is the handler's third argument. */
+  prefetch?: (event: InboxEvent) => string | null;
   workerId?: string;
   concurrency: number;
   pollIntervalMs: number;
@@ -71,8 +73,8 @@ export function startWorker(opts: WorkerOptions): Worker {
     try {
       // The case lock also waits for an approval resume of the same case running in another process.
       let completed = false;
-      await withCaseLock(pool, event.caseKey ?? `event:${event.id}`, async (tx) => {
-        await handle(event, tx);
+      await withCaseLock(pool, event.caseKey ?? `event:${event.id}`, async (tx, prefetched) => {
+        await handle(event, tx, prefetched);
         completing = true;
         // Sent with the commit: the handler's own deferred writes and "done" commit or vanish together.
         tx.defer(completeEventStatement(event.id, workerId), (r) => (completed = r.rowCount === 1));
@@ -82,7 +84,7 @@ export function startWorker(opts: WorkerOptions): Worker {
           const claim = claimEventStatement({ workerId, leaseSeconds, maxAttempts });
           tx.after(claim.text, (r) => (next = claim.read(r)));
         }
-      });
+      }, { prefetch: opts.prefetch?.(event) ?? undefined });
       if (!completed) elog.warn("completed an event whose lease had been taken over");
       elog.info({ attempts: event.attempts, ms: Date.now() - started }, "event done");
     } catch (err) {
