@@ -9,8 +9,12 @@ export async function countOpen(db: Queryable): Promise<number> {
   return rows[0].n;
 }
 
+/** Nothing pending or running. Stops at the first open event (pollers call it often; a count reads them all). */
 export async function isIdle(db: Queryable): Promise<boolean> {
-  return (await countOpen(db)) === 0;
+  const { rows } = await db.query<{ open: boolean }>(
+    "select exists (select 1 from stripe_events where status in ('pending', 'running')) as open",
+  );
+  return !rows[0].open;
 }
 
 /** Polls until nothing is pending or running; false if the timeout passed first. */
