@@ -11,7 +11,7 @@
 // the lock (latestStatement), and hands it over (provide): reads of the thread's latest checkpoint are answered from
 // it until anything is written to the thread or the worker lets go (forget).
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
+import { JsonPlusSerializer, WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type pg from "pg";
 import { createHash } from "node:crypto";
@@ -43,11 +43,52 @@ function packBlobs(blobs: (Uint8Array | undefined | null)[]): { offsets: number[
 /** The SQL expression that cuts blob `i` out of the packed parameter (see packBlobs). */
 const unpacked = (data: string, offset: string, length: string) => `CASE WHEN ${length} < 0 THEN NULL ELSE substring(${data} FROM ${offset} FOR ${length}) END`;
 
+/** Plain JSON data: what JSON.stringify writes exactly as LangGraph's serializer does (no undefined, no classes). */
+function isPlain(v: unknown, depth = 0): boolean {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v);
+  if (typeof v !== "object" || depth > 64) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!isPlain(x, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
+/**
+ * LangGraph's JSON serializer, with a fast path for plain data: it writes every value through a cycle-safe stringify
+ * with a replacer, and reads every value back through an async reviver that visits each node of the tree. For state
+ * that is plain JSON (billops' is: Stripe objects, decisions, audit lines) JSON.stringify writes the same bytes and
+ * JSON.parse reads the same value; anything else (undefined, Set, Map, LangChain messages, `lc` records, cycles)
+ * still goes LangGraph's way. Stored data is unchanged either way.
+ */
+export class PlainJsonFastSerializer extends JsonPlusSerializer {
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+
+  override async dumpsTyped(obj: unknown): Promise<[string, Uint8Array]> {
+    if (!(obj instanceof Uint8Array) && isPlain(obj)) return ["json", this.encoder.encode(JSON.stringify(obj))];
+    return super.dumpsTyped(obj);
+  }
+
+  override async loadsTyped(type: string, data: Uint8Array | string): Promise<any> {
+    if (type === "json") {
+      const text = typeof data === "string" ? data : this.decoder.decode(data);
+      // `"lc":` outside a string can only be a key: the records the reviver turns back into values.
+      if (!text.includes('"lc":')) return JSON.parse(text);
+    }
+    return super.loadsTyped(type, data);
+  }
+}
+
 export class BatchedPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
   private readonly table: { blobs: string; checkpoints: string; writes: string };
 
-  constructor(pool: pg.Pool, serde?: SerializerProtocol, options: { schema?: string } = {}) {
+  constructor(pool: pg.Pool, serde: SerializerProtocol = new PlainJsonFastSerializer(), options: { schema?: string } = {}) {
     super(pool, serde, options);
     this.db = pool;
     const schema = `"${options.schema ?? "public"}"`;
