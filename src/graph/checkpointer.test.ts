@@ -81,9 +81,11 @@ it("provide: reads of the latest checkpoint come from the row read with the lock
   try {
     // A thread that does not exist yet: its absence is provided too.
     await saver.provide("provided", await latestRow());
+    expect(saver.providedEmpty("provided")).toBe(true);
     expect((await g.getState(cfg)).values).toEqual({});
     await g.invoke({ log: ["start"] }, cfg);
     expect(reads).toBe(0);
+    expect(saver.providedEmpty("provided")).toBe(false);
     saver.forget("provided");
 
     // The interrupted thread: the row read "with the lock" answers the state read and the resume.

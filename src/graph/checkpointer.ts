@@ -125,6 +125,11 @@ export class BatchedPostgresSaver extends PostgresSaver {
     this.provided.set(threadId, tuple);
   }
 
+  /** True when provide was given "no checkpoint" for the thread and nothing has been written to it since. */
+  providedEmpty(threadId: string): boolean {
+    return this.provided.has(threadId) && this.provided.get(threadId) === undefined;
+  }
+
   /** Stops answering reads from what provide was given. */
   forget(threadId: string): void {
     this.provided.delete(threadId);

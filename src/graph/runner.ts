@@ -177,7 +177,9 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   }
 
   async function runEvent(event: InboxEvent, db: Queryable | CaseTx, caseKey: string, now: number, customer: string | null, config: ReturnType<typeof configFor>): Promise<void> {
-    let { values, interrupted, midRun } = await snapshot(caseKey);
+    // A case's first event: the read that came with the lock found no checkpoint, so there is no state to inspect.
+    const fresh = saver?.providedEmpty(config.configurable.thread_id) === true;
+    let { values, interrupted, midRun } = fresh ? { values: {} as CaseStateType, interrupted: false, midRun: false } : await snapshot(caseKey);
 
     if (midRun) {
       // A run died between nodes (crash after a checkpoint): finish it. Its act node repeats its keys, Stripe acts once.
