@@ -72,15 +72,16 @@ async function billopsRate(events: number, concurrency: number): Promise<number>
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function benchPipeline(opts: { events: number; concurrency?: number; rounds?: number }): Promise<BenchResult> {
+export async function benchPipeline(opts: { events: number; concurrency?: number; rounds?: number; warmup?: number }): Promise<BenchResult> {
   const concurrency = opts.concurrency ?? 4;
   const rounds = opts.rounds ?? 3;
   const db = await createTestDatabase();
   try {
-    // Warm-up of both (the JIT compiles LangGraph's loop, the SDK and our nodes on first use): a cold first round
-    // measured the compiler, not the code.
-    await bareGraphRate(db.pool, db.schema, 500, concurrency, "sync");
-    await billopsRate(200, concurrency);
+    // Both warm up first: the JIT keeps compiling LangGraph's loop, the SDK and our nodes for the first thousand or
+    // so runs (rounds measured right after a short warm-up kept getting faster, billops' more, having more code), and
+    // a service runs warm.
+    await bareGraphRate(db.pool, db.schema, opts.warmup ?? 1000, concurrency, "sync");
+    await billopsRate(opts.warmup ?? 1000, concurrency);
     // The baseline runs with the durability billops uses ("sync": every step stored before the next, which crash
     // safety needs); the default "async" figure is reported beside it. The machine is shared and its speed drifts
     // over seconds, so baseline and billops take turns and the median round is reported.
