@@ -76,7 +76,8 @@ it("provide: reads of the latest checkpoint come from the row read with the lock
     if (/^\s*select\s+thread_id,\s*checkpoint,/i.test(text)) reads++;
     return spy(...a);
   };
-  const latestRow = async () => (await spy(saver.latestStatement("provided"))).rows[0];
+  const latest = saver.latestRead("provided");
+  const latestRow = async () => (await spy(latest.text, latest.args)).rows[0];
   (db.pool as unknown as { query: unknown }).query = counting;
   try {
     // A thread that does not exist yet: its absence is provided too.

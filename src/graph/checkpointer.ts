@@ -8,14 +8,13 @@
 // The worker reads a thread's state before it runs an event (getState: is it waiting on a person, did a run die
 // half-way, was this event seen) and LangGraph then reads the same checkpoint again to start the run. Under the case
 // lock nobody else writes the thread, so the worker reads the latest checkpoint once, in the round trip that takes
-// the lock (latestStatement), and hands it over (provide): reads of the thread's latest checkpoint are answered from
+// the lock (latestRead), and hands it over (provide): reads of the thread's latest checkpoint are answered from
 // it until anything is written to the thread or the worker lets go (forget).
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { JsonPlusSerializer, WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type pg from "pg";
 import { createHash } from "node:crypto";
-import { literal } from "../store/literal.js";
 
 const bytes = (u: Uint8Array | undefined | null): Buffer | null => (u == null ? null : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
@@ -108,14 +107,15 @@ export class BatchedPostgresSaver extends PostgresSaver {
 
   private readonly provided = new Map<string, CheckpointTuple | undefined>();
 
-  /** The statement that reads a thread's latest checkpoint row (to send in another round trip, see provide). */
-  latestStatement(threadId: string): string {
+  /** The read of a thread's latest checkpoint row, to send in another round trip (see provide). */
+  latestRead(threadId: string): { name: string; text: string; args: unknown[] } {
     const { SELECT_SQL } = (this as unknown as { SQL_STATEMENTS: { SELECT_SQL: string } }).SQL_STATEMENTS;
-    return `${SELECT_SQL} WHERE thread_id = ${literal(threadId)} AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`;
+    const text = `${SELECT_SQL} WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`;
+    return { name: this.statement(text, []).name!, text, args: [threadId] };
   }
 
   /**
-   * Takes the row latestStatement read (none: the thread has no checkpoint yet) as the thread's latest checkpoint.
+   * Takes the row latestRead read (none: the thread has no checkpoint yet) as the thread's latest checkpoint.
    * The caller must hold the case lock from before that read until forget.
    */
   async provide(threadId: string, row: Record<string, any> | undefined): Promise<void> {

@@ -4,7 +4,7 @@ import { Command } from "@langchain/langgraph";
 import type { HumanResponse } from "@langchain/langgraph/prebuilt";
 import type pg from "pg";
 import type { InboxEvent } from "../server/inbox/index.js";
-import { withCaseLock, type CaseTx } from "../server/case-lock.js";
+import { withCaseLock, type CaseTx, type PreparedRead } from "../server/case-lock.js";
 import { threadIdFor } from "../domain/case.js";
 import { isAction } from "../domain/actions.js";
 import { upsertCaseStatement, type CasePatch, type CaseStatus } from "../store/cases.js";
@@ -156,8 +156,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;
 
   /** The read the worker sends with the case lock: the case thread's latest checkpoint (see handleEvent). */
-  function prefetchFor(event: InboxEvent): string | null {
-    return saver && event.caseKey ? saver.latestStatement(threadIdFor(event.caseKey)) : null;
+  function prefetchFor(event: InboxEvent): PreparedRead | null {
+    return saver && event.caseKey ? saver.latestRead(threadIdFor(event.caseKey)) : null;
   }
 
   async function handleEvent(event: InboxEvent, db: Queryable | CaseTx = pool, prefetched?: { rows: Record<string, any>[] }): Promise<void> {

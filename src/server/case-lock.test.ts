@@ -74,5 +74,18 @@ describe("withCaseLock", () => {
     const key = "request:it's a \\ key; select 1";
     expect(await withCaseLock(db.pool, key, async (tx) => (await tx.query("select 1 as one")).rows[0].one)).toBe(1);
   });
+
+  it("sends a prefetch read with the lock, prepared once per connection and executed after", async () => {
+    const one = db.newPool(1);
+    const read = { name: "lock_probe_read", text: "select $1::text as v, count(*)::int as n from pg_prepared_statements where name = 'lock_probe_read'", args: ["it's here"] };
+    const seen: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      await withCaseLock(one, "k3", async (_tx, prefetched) => void seen.push(prefetched?.rows[0]), { prefetch: read });
+    }
+    // The first message prepares (the count runs after the PREPARE in the same message), the others only execute.
+    expect(seen).toEqual([{ v: "it's here", n: 1 }, { v: "it's here", n: 1 }, { v: "it's here", n: 1 }]);
+    const { rows } = await one.query("select count(*)::int as n from pg_prepared_statements where name = 'lock_probe_read'");
+    expect(rows[0].n).toBe(1);
+  });
 });
 

@@ -1,6 +1,6 @@
 // One run per case at a time, from any process: a transaction-scoped advisory lock on the case key.
 import type pg from "pg";
-import { sql } from "../store/literal.js";
+import { literal, sql } from "../store/literal.js";
 
 // hashtextextended gives 64 bits, so unrelated case keys practically never share a lock (hashtext's 32 would).
 // Sent with the begin in one round trip (simple protocol, the key as an escaped literal).
@@ -11,6 +11,31 @@ const beginAndTryLock = (caseKey: string) => sql`begin; select pg_try_advisory_x
  * lines, the case row, the event's completion): the queue goes to the server with the commit, in one round trip,
  * and `then` gets each one's result after the commit. A deferred statement that fails rolls everything back.
  */
+/**
+ * A read to send with the lock: SQL with $1… parameters and their values. Each connection prepares it once (by name)
+ * and then only executes it, so PostgreSQL plans it once per connection, not per event.
+ */
+export interface PreparedRead {
+  name: string;
+  text: string;
+  args: unknown[];
+}
+
+// Which statements each pooled connection has prepared (PREPARE lives as long as the connection).
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+function readStatements(client: pg.PoolClient, read: PreparedRead): { statements: string[]; prepares: boolean } {
+  const prepares = !preparedOn.get(client)?.has(read.name);
+  const execute = `EXECUTE ${read.name}(${read.args.map((a) => literal(a)).join(", ")})`;
+  return { statements: prepares ? [`PREPARE ${read.name} AS ${read.text}`, execute] : [execute], prepares };
+}
+
+function markPrepared(client: pg.PoolClient, name: string): void {
+  let names = preparedOn.get(client);
+  if (!names) preparedOn.set(client, (names = new Set()));
+  names.add(name);
+}
+
 export interface CaseTx {
   query: pg.PoolClient["query"];
   defer(statement: string, then?: (result: pg.QueryResult) => void): void;
@@ -44,8 +69,8 @@ export async function withCaseLock<T>(
   fn: (tx: CaseTx, prefetched?: pg.QueryResult) => Promise<T>,
   opts: {
     timeoutMs?: number;
-    /** A read sent in the round trip that takes the lock, after it (one statement); its result goes to fn. */
-    prefetch?: string;
+    /** A read sent in the round trip that takes the lock, after it; its result goes to fn. */
+    prefetch?: PreparedRead;
   } = {},
 ): Promise<T> {
   const started = Date.now();
@@ -55,8 +80,19 @@ export async function withCaseLock<T>(
     let unusable: Error | undefined;
     let locked = false;
     try {
-      const first = beginAndTryLock(caseKey) + (opts.prefetch ? `;\n${opts.prefetch}` : "");
-      const [, lock, prefetched] = (await client.query(first)) as unknown as pg.QueryResult[];
+      const read = opts.prefetch ? readStatements(client, opts.prefetch) : null;
+      let results: pg.QueryResult[];
+      try {
+        results = (await client.query([beginAndTryLock(caseKey), ...(read?.statements ?? [])].join(";\n"))) as unknown as pg.QueryResult[];
+      } catch (err) {
+        // Whether a PREPARE in the message ran is unknown now (it outlives the failed transaction): the connection
+        // goes, rather than being handed on with a name it may or may not have.
+        if (read?.prepares) unusable = err as Error;
+        throw err;
+      }
+      if (read?.prepares) markPrepared(client, opts.prefetch!.name);
+      const lock = results[1];
+      const prefetched = read ? results[results.length - 1] : undefined;
       locked = lock.rows[0].locked === true;
       if (!locked) {
         await client.query("rollback");

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
 import type { Logger } from "../log.js";
-import { withCaseLock, type CaseTx } from "./case-lock.js";
+import { withCaseLock, type CaseTx, type PreparedRead } from "./case-lock.js";
 import {
   claimEvent,
   claimEventStatement,
@@ -24,7 +24,7 @@ export interface WorkerOptions {
   pool: pg.Pool;
   handle: EventHandler;
   /** A read to send with the lock (e.g. the case thread's latest checkpoint); its result is the handler's third argument. */
-  prefetch?: (event: InboxEvent) => string | null;
+  prefetch?: (event: InboxEvent) => PreparedRead | null;
   workerId?: string;
   concurrency: number;
   pollIntervalMs: number;
