@@ -2,7 +2,7 @@
 // and a project folder the postgres OS user cannot enter (like /root, mode 700) still works.
 import { fork, spawnSync } from "node:child_process";
 import { mkdtemp, mkdir, chmod, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,18 @@ const listens = (port: number) =>
       resolve(true);
     });
     s.on("error", () => resolve(false));
+  });
+
+// A port nothing listens on now, from the OS: a random pick in 55000-60000 sits in Linux's ephemeral range, where the
+// test run's own outgoing connections (database pools, HTTP) may hold it.
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
   });
 
 async function query(url: string, sql: string): Promise<any[]> {
@@ -38,7 +50,7 @@ describe("startEmbeddedPostgres", () => {
     await mkdir(locked, { mode: 0o700 });
     await chmod(locked, 0o700);
     const dataDir = join(locked, "project", ".billops");
-    const port = 55000 + Math.floor(Math.random() * 5000);
+    const port = await freePort();
     try {
       // 1. Another process starts it (first start: initdb) and is then killed without a chance to clean up.
       const child = fork(fileURLToPath(new URL("./support/embedded-process.ts", import.meta.url)), [], {
