@@ -39,6 +39,8 @@ function packBlobs(blobs: (Uint8Array | undefined | null)[]): { offsets: number[
   return { offsets, lengths, data: Buffer.concat(parts) };
 }
 
+const named = (text: string) => ({ name: `billops_cp_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text });
+
 /** The SQL expression that cuts blob `i` out of the packed parameter (see packBlobs). */
 const unpacked = (data: string, offset: string, length: string) => `CASE WHEN ${length} < 0 THEN NULL ELSE substring(${data} FROM ${offset} FOR ${length}) END`;
 
@@ -86,32 +88,45 @@ export class PlainJsonFastSerializer extends JsonPlusSerializer {
 export class BatchedPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
   private readonly table: { blobs: string; checkpoints: string; writes: string };
+  // Named statements, built once: each connection parses and plans them once (the text names the schema, so the
+  // name hashes the text).
+  private readonly sql: Record<"put" | "writes" | "upsertWrites" | "latest", { name: string; text: string }>;
 
   constructor(pool: pg.Pool, serde: SerializerProtocol = new PlainJsonFastSerializer(), options: { schema?: string } = {}) {
     super(pool, serde, options);
     this.db = pool;
     const schema = `"${options.schema ?? "public"}"`;
     this.table = { blobs: `${schema}.checkpoint_blobs`, checkpoints: `${schema}.checkpoints`, writes: `${schema}.checkpoint_writes` };
-  }
-
-  // Named statements: each connection parses and plans them once (the text names the schema, so the name hashes it).
-  private readonly named = new Map<string, string>();
-  private statement(text: string, values: unknown[]): pg.QueryConfig {
-    let name = this.named.get(text);
-    if (name === undefined) {
-      name = `billops_cp_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
-      this.named.set(text, name);
-    }
-    return { name, text, values };
+    const { SELECT_SQL } = (this as unknown as { SQL_STATEMENTS: { SELECT_SQL: string } }).SQL_STATEMENTS;
+    const writes = (conflict: string) =>
+      named(`INSERT INTO ${this.table.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
+       SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, ${unpacked("$10::bytea", "w.off", "w.len")}
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[], $9::int[])
+              AS w(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, off, len)
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${conflict}`);
+    this.sql = {
+      put: named(`WITH blobs AS (
+         INSERT INTO ${this.table.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
+         SELECT b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, ${unpacked("$8::bytea", "b.off", "b.len")}
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])
+                AS b(thread_id, checkpoint_ns, channel, version, type, off, len)
+         ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
+       )
+       INSERT INTO ${this.table.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+       VALUES ($9, $10, $11, $12, $13, $14)
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id)
+       DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`),
+      writes: writes("DO NOTHING"),
+      upsertWrites: writes("DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob"),
+      latest: named(`${SELECT_SQL} WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`),
+    };
   }
 
   private readonly provided = new Map<string, CheckpointTuple | undefined>();
 
   /** The read of a thread's latest checkpoint row, to send in another round trip (see provide). */
   latestRead(threadId: string): { name: string; text: string; args: unknown[] } {
-    const { SELECT_SQL } = (this as unknown as { SQL_STATEMENTS: { SELECT_SQL: string } }).SQL_STATEMENTS;
-    const text = `${SELECT_SQL} WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`;
-    return { name: this.statement(text, []).name!, text, args: [threadId] };
+    return { ...this.sql.latest, args: [threadId] };
   }
 
   /**
@@ -169,19 +184,9 @@ export class BatchedPostgresSaver extends PostgresSaver {
     ]);
     // One statement is one transaction: the blobs and the checkpoint that points at them commit together.
     const packed = packBlobs(blobs.map((b) => b[5]));
-    await this.db.query(this.statement(
-      `WITH blobs AS (
-         INSERT INTO ${this.table.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
-         SELECT b.thread_id, b.checkpoint_ns, b.channel, b.version, b.type, ${unpacked("$8::bytea", "b.off", "b.len")}
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])
-                AS b(thread_id, checkpoint_ns, channel, version, type, off, len)
-         ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
-       )
-       INSERT INTO ${this.table.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-       VALUES ($9, $10, $11, $12, $13, $14)
-       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id)
-       DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
-      [
+    await this.db.query({
+      ...this.sql.put,
+      values: [
         blobs.map((b) => b[0]),
         blobs.map((b) => b[1]),
         blobs.map((b) => b[2]),
@@ -197,7 +202,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
         serializedCheckpoint,
         serializedMetadata,
       ],
-    ));
+    });
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -211,13 +216,9 @@ export class BatchedPostgresSaver extends PostgresSaver {
     // not touch a row twice, so keep only that last one.
     const rows = upsert ? [...new Map(dumped.map((r) => [r[4], r])).values()] : dumped;
     const packed = packBlobs(rows.map((r) => r[7]));
-    await this.db.query(this.statement(
-      `INSERT INTO ${this.table.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
-       SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, ${unpacked("$10::bytea", "w.off", "w.len")}
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[], $9::int[])
-              AS w(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, off, len)
-       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
-      [
+    await this.db.query({
+      ...(upsert ? this.sql.upsertWrites : this.sql.writes),
+      values: [
         rows.map((r) => r[0]),
         rows.map((r) => r[1] ?? ""),
         rows.map((r) => r[2]),
@@ -229,6 +230,6 @@ export class BatchedPostgresSaver extends PostgresSaver {
         packed.lengths,
         packed.data,
       ],
-    ));
+    });
   }
 }
