@@ -93,13 +93,16 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return { snap, values: snap.values as CaseStateType, interrupted, midRun: snap.next.length > 0 && !snap.tasks.some((t) => (t.interrupts ?? []).length > 0) };
   }
 
-  /** Writes the thread's new audit lines, the pending approval and the case row. Idempotent: safe after a crash. */
-  /** The thread's audit lines (the current run's) into audit_log; idempotent by line id, so safe to repeat. */
+  /** The thread's audit lines (the current run's) for audit_log; idempotent by line id, so safe to repeat. */
   function auditEntries(caseKey: string, values: Partial<CaseStateType>): AuditEntry[] {
     const threadId = threadIdFor(caseKey);
     return (values.log ?? []).map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
   }
 
+  /**
+   * Writes the thread's new audit lines, the pending approval and the case row (with the commit when `db` is the case's
+   * transaction). Idempotent: safe after a crash.
+   */
   async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
@@ -148,11 +151,6 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return Math.max(due, now);
   }
 
-  /**
-   * The worker's handler: one inbox event on its case thread. The worker holds the case lock in `db`'s transaction;
-   * the case row, audit lines and approval are written there, so they commit together with the event's completion
-   * (one commit instead of four). Stripe writes, the outbox and jobs (in act) commit on their own, at once.
-   */
   const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;
 
   /** The read the worker sends with the case lock: the case thread's latest checkpoint (see handleEvent). */
@@ -160,6 +158,11 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return saver && event.caseKey ? saver.latestRead(threadIdFor(event.caseKey)) : null;
   }
 
+  /**
+   * The worker's handler: one inbox event on its case thread. The worker holds the case lock in `db`'s transaction;
+   * the case row, audit lines and approval are written there, so they commit together with the event's completion
+   * (one commit instead of four). Stripe writes, the outbox and jobs (in act) commit on their own, at once.
+   */
   async function handleEvent(event: InboxEvent, db: Queryable | CaseTx = pool, prefetched?: { rows: Record<string, any>[] }): Promise<void> {
     const caseKey = event.caseKey!;
     const now = deps.clock.now();

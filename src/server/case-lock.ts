@@ -7,11 +7,6 @@ import { literal, sql } from "../store/literal.js";
 const beginAndTryLock = (caseKey: string) => sql`begin; select pg_try_advisory_xact_lock(hashtextextended(${caseKey}, 0)) as locked`;
 
 /**
- * The transaction a case runs in. `defer` queues a statement whose result nobody needs before the commit (audit
- * lines, the case row, the event's completion): the queue goes to the server with the commit, in one round trip,
- * and `then` gets each one's result after the commit. A deferred statement that fails rolls everything back.
- */
-/**
  * A read to send with the lock: SQL with $1… parameters and their values. Each connection prepares it once (by name)
  * and then only executes it, so PostgreSQL plans it once per connection, not per event.
  */
@@ -36,6 +31,11 @@ function markPrepared(client: pg.PoolClient, name: string): void {
   names.add(name);
 }
 
+/**
+ * The transaction a case runs in. `defer` queues a statement whose result nobody needs before the commit (audit
+ * lines, the case row, the event's completion): the queue goes to the server with the commit, in one round trip,
+ * and `then` gets each one's result after the commit. A deferred statement that fails rolls everything back.
+ */
 export interface CaseTx {
   query: pg.PoolClient["query"];
   defer(statement: string, then?: (result: pg.QueryResult) => void): void;
