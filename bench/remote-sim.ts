@@ -18,6 +18,9 @@ export async function startRemoteSimulator(seed: object, now: number): Promise<R
   const seedFile = join(dir, "seed.json");
   writeFileSync(seedFile, JSON.stringify(seed));
   const child = spawn(process.execPath, ["--import", "tsx", CLI, "--port", "0", "--seed", seedFile, "--now", String(now)], { stdio: ["ignore", "pipe", "pipe"] });
+  // A bench that exits (or throws) half-way must not leave a simulator running.
+  const orphan = () => child.kill("SIGKILL");
+  process.once("exit", orphan);
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -32,6 +35,7 @@ export async function startRemoteSimulator(seed: object, now: number): Promise<R
   return {
     url,
     async stop() {
+      process.removeListener("exit", orphan);
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
       await exited;
