@@ -35,37 +35,6 @@ function toRow(r: any): CaseRow {
   };
 }
 
-/** Creates the case on its first event; later calls only fill what is new. */
-export async function ensureCase(db: Queryable, caseKey: string, customer?: string | null): Promise<CaseRow> {
-  const key = parseCaseKey(caseKey);
-  const { rows } = await db.query(
-    `INSERT INTO cases (case_key, thread_id, kind, object_id, customer)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (case_key) DO UPDATE SET customer = COALESCE(cases.customer, EXCLUDED.customer)
-     RETURNING *`,
-    [caseKey, threadIdFor(caseKey), key.kind, key.id, customer ?? null],
-  );
-  return toRow(rows[0]);
-}
-
-export async function updateCase(
-  db: Queryable,
-  caseKey: string,
-  patch: { route?: string | null; status?: CaseStatus; lastAction?: string | null; lastEventId?: string | null; customer?: string | null },
-): Promise<void> {
-  await db.query(
-    `UPDATE cases SET
-       route = COALESCE($2, route),
-       status = COALESCE($3, status),
-       last_action = COALESCE($4, last_action),
-       last_event_id = COALESCE($5, last_event_id),
-       customer = COALESCE(customer, $6),
-       updated_at = now()
-     WHERE case_key = $1`,
-    [caseKey, patch.route ?? null, patch.status ?? null, patch.lastAction ?? null, patch.lastEventId ?? null, patch.customer ?? null],
-  );
-}
-
 export interface CasePatch {
   route?: string | null;
   status?: CaseStatus;
