@@ -1,9 +1,7 @@
 // `npm run eval -- PATH... [--decider rules|llm|hybrid] [--out FILE]`: exit 0 all passed, 1 any failed, 2 could not run.
 import { writeFile } from "node:fs/promises";
-import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { pino } from "pino";
-import { silentLogger, type Logger } from "../log.js";
+import { cliLogger, processIo, redactUrl, runAsCommand, type CliIo } from "./cli-io.js";
 import { loadScenarios, ScenarioFileError, ScenarioLoadError, type LoadedScenario } from "./scenario.js";
 import { DECIDERS, DEFAULT_DATABASE_URL, DeciderUnavailableError, resolveDecider, runScenario, type DeciderName, type ScenarioResult } from "./runner.js";
 import { buildReport, createProgress, renderTable, summaryLine } from "./report.js";
@@ -48,13 +46,6 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  logger?: Logger;
-}
-
 async function checkDatabase(url: string): Promise<string | null> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
@@ -69,7 +60,7 @@ async function checkDatabase(url: string): Promise<string | null> {
 }
 
 /** Runs the evals; returns the exit status instead of exiting, so tests call it in-process. */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const err = (s: string) => io.stderr.write(`${s}\n`);
   let args: CliArgs;
   try {
@@ -112,12 +103,11 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   const databaseUrl = io.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const dbProblem = await checkDatabase(databaseUrl);
   if (dbProblem) {
-    err(`eval: cannot reach PostgreSQL at DATABASE_URL (${databaseUrl.replace(/\/\/[^@/]*@/, "//…@")}): ${dbProblem}`);
+    err(`eval: cannot reach PostgreSQL at DATABASE_URL (${redactUrl(databaseUrl)}): ${dbProblem}`);
     return 2;
   }
 
-  // Logs go to stderr when asked for: stdout carries the table, which people pipe and diff.
-  const logger = io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
+  const logger = cliLogger(io);
   const progress = createProgress(io.stderr);
   const started = performance.now();
   const results: ScenarioResult[] = [];
@@ -142,13 +132,4 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   return report.summary.failed === 0 ? 0 : 1;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    // Exit explicitly: a stuck handle in a module under test must not keep the runner alive after its report.
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`eval: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exit(2);
-    },
-  );
-}
+runAsCommand(import.meta.url, "eval", (argv) => main(argv));

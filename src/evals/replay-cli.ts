@@ -1,10 +1,8 @@
 // `npm run replay -- [--since ISO-DATE] [--case KEY] [--decider rules|llm|hybrid] [--out FILE] [--schema NAME]
 // [--policy FILE] [--keep-threads]`: exit 0 when it ran (agreement is a finding, not a failure), 2 when it could not.
 import { readFile, writeFile } from "node:fs/promises";
-import { pathToFileURL } from "node:url";
-import { pino } from "pino";
 import { createPool } from "../db/pool.js";
-import { silentLogger, type Logger } from "../log.js";
+import { cliLogger, processIo, redactUrl, runAsCommand, type CliIo } from "./cli-io.js";
 import { parsePolicyConfig, type PolicyConfig } from "../domain/policy-config.js";
 import { DECIDERS, DEFAULT_DATABASE_URL, DeciderUnavailableError, resolveDecider, type DeciderName } from "./runner.js";
 import { replay } from "./replay.js";
@@ -60,13 +58,6 @@ export function parseReplayArgs(argv: string[]): ReplayCliArgs {
   return args;
 }
 
-export interface ReplayCliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  logger?: Logger;
-}
-
 async function policyOf(args: ReplayCliArgs, env: NodeJS.ProcessEnv): Promise<PolicyConfig> {
   // As `npm start` configures itself (AUTO_REFUND_LIMIT), unless a policy file says otherwise.
   if (args.policy) return parsePolicyConfig(JSON.parse(await readFile(args.policy, "utf8")));
@@ -74,7 +65,7 @@ async function policyOf(args: ReplayCliArgs, env: NodeJS.ProcessEnv): Promise<Po
 }
 
 /** Runs a replay; returns the exit status instead of exiting, so tests call it in-process. */
-export async function main(argv: string[], io: ReplayCliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const err = (s: string) => io.stderr.write(`${s}\n`);
   let args: ReplayCliArgs;
   try {
@@ -94,7 +85,7 @@ export async function main(argv: string[], io: ReplayCliIo = { stdout: process.s
     err(`replay: bad policy (${args.policy ?? "AUTO_REFUND_LIMIT"}): ${(e as Error).message.split("\n")[0]}`);
     return 2;
   }
-  const logger = io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
+  const logger = cliLogger(io);
   let decider;
   try {
     // The same OPENAI_* settings as `npm run eval`; replay re-decides, so a model costs calls and tokens here too.
@@ -134,19 +125,11 @@ export async function main(argv: string[], io: ReplayCliIo = { stdout: process.s
     return 0;
   } catch (e) {
     bar.end();
-    err(`replay: ${(e as Error).message.split("\n")[0]} (DATABASE_URL ${url.replace(/\/\/[^@/]*@/, "//…@")}${schema ? `, schema ${schema}` : ""})`);
+    err(`replay: ${(e as Error).message.split("\n")[0]} (DATABASE_URL ${redactUrl(url)}${schema ? `, schema ${schema}` : ""})`);
     return 2;
   } finally {
     await pool.end().catch(() => undefined);
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`replay: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exit(2);
-    },
-  );
-}
+runAsCommand(import.meta.url, "replay", (argv) => main(argv));
