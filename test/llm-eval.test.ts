@@ -10,6 +10,7 @@ import { main } from "../src/evals/cli.js";
 import { silentLogger } from "../src/log.js";
 import { block, outputName, startFakeOpenAI, type ChatRequest, type FakeOpenAI, type FakeReply } from "./support/fake-openai.js";
 import { SHARED_SCENARIOS } from "./support/shared-scenarios.js";
+import { Sink } from "./support/sink.js";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const SHARED = SHARED_SCENARIOS;
@@ -30,14 +31,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; st
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-class Sink {
-  text = "";
-  write(chunk: string | Uint8Array): boolean {
-    this.text += String(chunk);
-    return true;
-  }
 }
 
 describe("npm run eval -- … --decider llm", () => {

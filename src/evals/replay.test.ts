@@ -23,6 +23,7 @@ import { main } from "./replay-cli.js";
 import { createDecider } from "../deciders/index.js";
 import { startFakeOpenAI, outputName, USAGE } from "../../test/support/fake-openai.js";
 import { SHARED_SCENARIOS } from "../../test/support/shared-scenarios.js";
+import { Sink } from "../../test/support/sink.js";
 
 const URL_ = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const SHARED = SHARED_SCENARIOS;
@@ -260,14 +261,6 @@ describe("fork safety (langgraphjs issue 1812)", () => {
 });
 
 describe("npm run replay", () => {
-  class Sink {
-    text = "";
-    isTTY = false;
-    write(chunk: string | Uint8Array): boolean {
-      this.text += String(chunk);
-      return true;
-    }
-  }
 
   it("prints the table and totals, writes the JSON report, and refuses bad arguments", async () => {
     const f = filled.find((x) => x.name.startsWith("approval_refund_above_limit_rejected"))!;

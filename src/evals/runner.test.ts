@@ -11,6 +11,7 @@ import { parseScenario, ScenarioFileError, type Scenario } from "./scenario.js";
 import { checkExpect, runScenario } from "./runner.js";
 import { main } from "./cli.js";
 import { SHARED_SCENARIOS } from "../../test/support/shared-scenarios.js";
+import { Sink } from "../../test/support/sink.js";
 
 const SHARED = SHARED_SCENARIOS;
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -22,14 +23,6 @@ const load = (file: string): Scenario => parseScenario(readFileSync(join(SHARED,
 const refundExample = () => load("example_refund_small_goodwill.json");
 const run = (s: Scenario) => runScenario(s, { logger: silentLogger, timeoutMs: 20_000 });
 
-class Sink {
-  text = "";
-  isTTY = false;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += String(chunk);
-    return true;
-  }
-}
 
 async function cli(args: string[]) {
   const stdout = new Sink();
