@@ -44,8 +44,11 @@ const named = (text: string) => ({ name: `billops_cp_${createHash("sha1").update
 /** The SQL expression that cuts blob `i` out of the packed parameter (see packBlobs). */
 const unpacked = (data: string, offset: string, length: string) => `CASE WHEN ${length} < 0 THEN NULL ELSE substring(${data} FROM ${offset} FOR ${length}) END`;
 
-/** Plain JSON data: what JSON.stringify writes exactly as LangGraph's serializer does (no undefined, no classes). */
-function isPlain(v: unknown, depth = 0): boolean {
+/**
+ * Plain JSON data: what JSON.stringify writes exactly as LangGraph's serializer does (no undefined, no classes but
+ * those that turn themselves into a JSON primitive).
+ */
+export function isPlain(v: unknown, depth = 0): boolean {
   if (v === null || typeof v === "string" || typeof v === "boolean") return true;
   if (typeof v === "number") return Number.isFinite(v);
   if (typeof v !== "object" || depth > 64) return false;
@@ -54,7 +57,14 @@ function isPlain(v: unknown, depth = 0): boolean {
     return true;
   }
   const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (proto !== Object.prototype && proto !== null) {
+    // A value that writes itself as a JSON primitive (stripe-node's Decimal for `*_decimal` fields, Date): JSON.stringify
+    // calls toJSON before LangGraph's replacer sees the value, so both write the same string.
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON !== "function") return false;
+    const j: unknown = toJSON.call(v);
+    return j === null || typeof j === "string" || typeof j === "boolean" || (typeof j === "number" && Number.isFinite(j));
+  }
   for (const k in v) if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;
   return true;
 }

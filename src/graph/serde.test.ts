@@ -2,7 +2,8 @@
 import { expect, it } from "vitest";
 import { JsonPlusSerializer } from "@langchain/langgraph-checkpoint";
 import { HumanMessage } from "@langchain/core/messages";
-import { PlainJsonFastSerializer } from "./checkpointer.js";
+import Stripe from "stripe";
+import { PlainJsonFastSerializer, isPlain } from "./checkpointer.js";
 
 const fast = new PlainJsonFastSerializer();
 const theirs = new JsonPlusSerializer();
@@ -13,6 +14,8 @@ const plain = [
   "just a string",
   0,
   { key: "has \"lc\": 1 inside a string" },
+  // stripe-node turns `*_decimal` fields into Decimal objects; they and dates write themselves as strings.
+  { plan: { amount_decimal: Stripe.Decimal.from("2900.125"), zero: Stripe.Decimal.from("0") }, at: new Date(Date.UTC(2026, 10, 26)) },
 ];
 
 const special: unknown[] = [
@@ -22,6 +25,8 @@ const special: unknown[] = [
   { lc: 1, type: "not really a record", id: "x" },
   [new HumanMessage("hi")],
   { n: Number.NaN },
+  { buffer: Buffer.from("abc") },
+  { custom: { toJSON: () => ({ nested: undefined }) } },
 ];
 
 it.each(plain.map((v) => [JSON.stringify(v).slice(0, 40), v]))("plain data %s: same bytes, same value back", async (_, v) => {
@@ -30,6 +35,12 @@ it.each(plain.map((v) => [JSON.stringify(v).slice(0, 40), v]))("plain data %s: s
   expect(ta).toBe(tb);
   expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
   expect(await fast.loadsTyped(ta, a)).toEqual(await theirs.loadsTyped(tb, b));
+});
+
+it("takes the fast path exactly for plain data", () => {
+  for (const v of plain) expect(isPlain(v)).toBe(true);
+  // An `lc` record is plain to write; it is on the way back that it goes LangGraph's way (its reviver).
+  for (const v of special) expect(isPlain(v)).toBe(typeof v === "object" && v !== null && "lc" in v);
 });
 
 it.each(special.map((v, i) => [i, v]))("anything else goes LangGraph's way (%s)", async (_, v) => {
