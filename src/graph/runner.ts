@@ -12,6 +12,7 @@ import { appendAudit, appendAuditStatement, type AuditEntry } from "../store/aud
 import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
 import type { Queryable } from "../store/db.js";
 import { guardDecision } from "../nodes/guard/node.js";
+import { supervise } from "../nodes/supervisor/node.js";
 import type { ResumeValue } from "../nodes/approval/node.js";
 import type { GraphDeps } from "./deps.js";
 import { BatchedPostgresSaver } from "./checkpointer.js";
@@ -207,16 +208,28 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       const pending = await pendingApprovalForCase(db, caseKey);
       const superseded: ResumeValue = { type: "ignore", args: null, superseded_by: event.id };
       // The closing lines of the superseded run are written before the new run starts its own.
-      extra.push(...auditEntries(caseKey, await graph.invoke(new Command({ resume: [superseded] }), config)));
+      values = (await graph.invoke(new Command({ resume: [superseded] }), config)) as CaseStateType;
+      extra.push(...auditEntries(caseKey, values));
       if (pending) {
         await closeApproval(db, pending.id, { status: "superseded", supersededBy: event.id, at: now });
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
-    // The run starts at the supervisor with the event written in: one checkpoint fewer than graph input, which
-    // LangGraph stores as an input checkpoint and then copies into the channels in a start step of its own.
-    const result = await graph.invoke(new Command({ update: { caseKey, trigger: triggerOf(event, now) }, goto: "supervisor" }), config);
+    const result = await graph.invoke(startOf(values, caseKey, triggerOf(event, now), now), config);
     await settle(db, caseKey, extra, result, customer);
+  }
+
+  /**
+   * The run's input. The event is written in with a Command rather than as graph input, which LangGraph stores as an
+   * input checkpoint and then copies into the channels in a start step of its own. An event the routing table routes
+   * (and scheduled work) comes with the supervisor's update and goes straight to its specialist — the same writes the
+   * supervisor node makes, without a stored step for a table lookup; a support request goes to the supervisor, whose
+   * classifier is a model call.
+   */
+  function startOf(values: CaseStateType, caseKey: string, trigger: Trigger, now: number) {
+    const routed = supervise({ ...values, trigger } as CaseStateType, now);
+    if (routed === null || routed.route === "ignore") return new Command({ update: { caseKey, trigger }, goto: "supervisor" as const });
+    return new Command({ update: { caseKey, trigger, ...routed }, goto: routed.route });
   }
 
   function toResume(a: ApprovalAnswer, row: ApprovalRow, approver: string): ResumeValue {

@@ -1,0 +1,83 @@
+// Where a case's run starts. A Stripe event the routing table routes starts at its specialist with the supervisor's
+// writes in the run's input (no stored step for a table lookup) and ends in the state a run through the supervisor
+// node makes; a support request, which takes the classifier, still goes through the supervisor.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import Stripe from "stripe";
+import type { StateSnapshot } from "@langchain/langgraph";
+import { startStack, type Stack } from "./support/stack.js";
+import { compileGraph } from "../src/graph/graph.js";
+import { triggerOf } from "../src/graph/runner.js";
+import { getEvent } from "../src/server/inbox/index.js";
+import { threadIdFor } from "../src/domain/case.js";
+
+const NOW = 1796300000;
+const price = { id: "price_basic_m", object: "price", active: true, currency: "usd", product: "prod_basic", nickname: "Basic", type: "recurring", unit_amount: 2900, recurring: { interval: "month", interval_count: 1 }, lookup_key: "basic" };
+const seed = {
+  customers: [{ id: "cus_start", object: "customer", email: "start@example.com", name: "Start", created: NOW - 400 * 86400 }],
+  products: [{ id: "prod_basic", object: "product", name: "Basic", active: true }],
+  prices: [price],
+  subscriptions: [{
+    id: "sub_start", object: "subscription", customer: "cus_start", status: "active", currency: "usd", created: NOW - 100 * 86400,
+    items: { object: "list", data: [{ id: "si_start", object: "subscription_item", subscription: "sub_start", quantity: 1, current_period_start: NOW - 86400, current_period_end: NOW + 29 * 86400, price }] },
+  }],
+};
+const CASE = "subscription:sub_start";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ now: NOW, seed });
+});
+afterAll(() => stack?.stop());
+
+async function history(graph: ReturnType<typeof compileGraph>, threadId: string): Promise<StateSnapshot[]> {
+  const snaps: StateSnapshot[] = [];
+  for await (const s of graph.getStateHistory({ configurable: { thread_id: threadId } })) snaps.push(s);
+  return snaps.reverse();
+}
+
+it("a routed Stripe event runs from its specialist and ends where a run through the supervisor ends", async () => {
+  const stripe = new Stripe("sk_test_stack", { host: new URL(stack.sim.url).hostname, port: Number(new URL(stack.sim.url).port), protocol: "http", telemetry: false });
+  await stripe.subscriptions.update("sub_start", { metadata: { note: "first" } });
+  await stack.quiet();
+  await stripe.subscriptions.update("sub_start", { metadata: { note: "second" } });
+  await stack.quiet();
+
+  const graph = compileGraph(stack.billops.checkpointer);
+  const worker = await history(graph, threadIdFor(CASE));
+  const inputs = worker.filter((s) => s.metadata?.source === "input");
+  expect(inputs).toHaveLength(2);
+  for (const s of inputs) expect(s.next).toEqual(["subscription"]);
+  expect(worker.some((s) => s.next.includes("supervisor"))).toBe(false);
+  // Each input checkpoint already holds the supervisor's writes: the route and the event.
+  expect(inputs.map((s) => (s.values as any).route)).toEqual(["subscription", "subscription"]);
+  expect(inputs.map((s) => (s.values as any).events.length)).toEqual([1, 2]);
+
+  // The same two events as graph input on another thread, through START and the supervisor node.
+  const events = (await stack.db.pool.query("select id from stripe_events where case_key = $1 order by seq", [CASE])).rows.map((r) => r.id);
+  expect(events).toHaveLength(2);
+  const compare = { configurable: { thread_id: "through-the-supervisor" }, context: stack.billops.deps as any, durability: "sync" as const };
+  for (const id of events) {
+    const event = (await getEvent(stack.db.pool, id))!;
+    await graph.invoke({ caseKey: CASE, trigger: triggerOf(event, NOW) }, compare);
+  }
+  const through = await history(graph, "through-the-supervisor");
+  expect(through.filter((s) => s.next.includes("supervisor"))).toHaveLength(2);
+
+  const a = (await graph.getState({ configurable: { thread_id: threadIdFor(CASE) } })).values as any;
+  const b = (await graph.getState(compare)).values as any;
+  expect(a.decisions).toHaveLength(2);
+  expect(a).toEqual(b);
+  // The audit trail has the run's first line, which the supervisor's update carries.
+  const kinds = (await stack.db.pool.query("select kind from audit_log where case_key = $1 order by at, id", [CASE])).rows.map((r) => r.kind);
+  expect(kinds.filter((k) => k === "event")).toHaveLength(2);
+});
+
+it("a support request goes through the supervisor, which classifies it", async () => {
+  const created = await stack.api("POST", "/requests", { id: "req_start", customer: "cus_start", subscription: "sub_start", message: "Which plan am I on?" });
+  expect(created.status).toBe(202);
+  await stack.quiet();
+  const graph = compileGraph(stack.billops.checkpointer);
+  const snaps = await history(graph, threadIdFor("request:req_start"));
+  expect(snaps.find((s) => s.metadata?.source === "input")?.next).toEqual(["supervisor"]);
+  expect((snaps.at(-1)!.values as any).classification).toMatchObject({ source: "rules" });
+});
