@@ -11,7 +11,7 @@ const quick = process.argv.includes("--quick");
 const benches: [string, () => Promise<BenchResult>][] = [
   ["simulator", () => benchSimulator({ seconds: quick ? 2 : 6 })],
   ["ingest", () => benchIngest({ events: quick ? 500 : 3000 })],
-  ["pipeline", () => benchPipeline({ events: quick ? 100 : 300, rounds: quick ? 1 : 5, warmup: quick ? 200 : 1000 })],
+  ["pipeline", () => benchPipeline({ events: quick ? 100 : 300, rounds: quick ? 1 : 7, warmup: quick ? 200 : 1000 })],
   ["replay", () => benchReplay({ decisions: quick ? 200 : 1000 })],
 ];
 
