@@ -1,9 +1,10 @@
 // Gateway reads against the simulator through the official SDK: the plan catalog is reused for its TTL, shared by
-// concurrent readers, read again after it, and a failed read is not kept.
+// concurrent readers, read again after it, and a failed read is not kept; requests start without a call-site capture.
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../sim/index.js";
 import { createStripeClient } from "./index.js";
 import { createStripeReads } from "./reads.js";
+import { request } from "./call-site.js";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -51,4 +52,24 @@ it("with a TTL of 0 reads every time, and does not keep a failed read", async ()
   sim.faults.add({ path: "/v1/prices", method: "GET", status: 500, times: 1 });
   await expect(reads.listActiveRecurringPrices()).rejects.toThrow();
   expect((await reads.listActiveRecurringPrices()).length).toBeGreaterThan(0);
+});
+
+it("starts requests without the SDK's call-site capture, and leaves Error.stackTraceLimit as it was", async () => {
+  const stripe = createStripeClient({ secretKey: "sk_test_reads", baseUrl: sim.url, maxNetworkRetries: 0 });
+  const reads = createStripeReads(stripe, { catalogTtlMs: 0 });
+  const limit = Error.stackTraceLimit;
+  sim.faults.add({ path: "/v1/prices", method: "GET", status: 500, times: 2 });
+  // The SDK on its own appends the caller's frames to a failed request's error...
+  const callerFrames = (e: Error) => (e.stack ?? "").split("Originating from:")[1]?.split("\n").filter((l) => l.trim().startsWith("at ")) ?? [];
+  const direct = (await stripe.prices.list({ limit: 1 }).catch((e: Error) => e)) as Error;
+  expect(callerFrames(direct).length).toBeGreaterThan(0);
+  // ...which is what the gateway spares every request (see call-site.ts).
+  const viaGateway = await reads.listActiveRecurringPrices().catch((e: Error) => e);
+  expect(viaGateway).toBeInstanceOf(Error);
+  expect(callerFrames(viaGateway as Error)).toEqual([]);
+  expect(Error.stackTraceLimit).toBe(limit);
+  expect(() => request(() => {
+    throw new Error("thrown while starting");
+  })).toThrow("thrown while starting");
+  expect(Error.stackTraceLimit).toBe(limit);
 });

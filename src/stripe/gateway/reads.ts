@@ -1,5 +1,6 @@
 // Read operations of the Stripe gateway: what specialists may ask Stripe while gathering context (no writes here).
 import type Stripe from "stripe";
+import { request } from "./call-site.js";
 
 export interface StripeReads {
   getInvoice(id: string): Promise<Stripe.Invoice | null>;
@@ -48,7 +49,7 @@ export interface ReadsOptions {
 export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): StripeReads {
   const ttl = opts.catalogTtlMs ?? 60_000;
   const nowMs = opts.nowMs ?? Date.now;
-  const readCatalog = async () => (await stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] })).data;
+  const readCatalog = async () => (await request(() => stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] }))).data;
   // One read in flight at a time, shared by every case that needs it; a failed read is not kept.
   let catalog: { at: number; prices: Promise<Stripe.Price[]> } | null = null;
   function listActiveRecurringPrices(): Promise<Stripe.Price[]> {
@@ -66,19 +67,19 @@ export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): Stri
     return catalog.prices.then((ps) => [...ps]);
   }
   return {
-    getInvoice: (id) => orNull(stripe.invoices.retrieve(id)),
-    listInvoicePayments: async (invoice) => (await stripe.invoicePayments.list({ invoice, limit: 20 })).data,
-    getPaymentIntent: (id) => orNull(stripe.paymentIntents.retrieve(id)),
-    getCharge: (id) => orNull(stripe.charges.retrieve(id)),
-    listCharges: async (p) => (await stripe.charges.list({ limit: 20, ...p })).data,
+    getInvoice: (id) => orNull(request(() => stripe.invoices.retrieve(id))),
+    listInvoicePayments: async (invoice) => (await request(() => stripe.invoicePayments.list({ invoice, limit: 20 }))).data,
+    getPaymentIntent: (id) => orNull(request(() => stripe.paymentIntents.retrieve(id))),
+    getCharge: (id) => orNull(request(() => stripe.charges.retrieve(id))),
+    listCharges: async (p) => (await request(() => stripe.charges.list({ limit: 20, ...p }))).data,
     getCustomer: async (id) => {
-      const c = await orNull(stripe.customers.retrieve(id));
+      const c = await orNull(request(() => stripe.customers.retrieve(id)));
       return c && !("deleted" in c && c.deleted) ? (c as Stripe.Customer) : null;
     },
-    getPaymentMethod: (id) => orNull(stripe.paymentMethods.retrieve(id)),
-    getSubscription: (id) => orNull(stripe.subscriptions.retrieve(id)),
+    getPaymentMethod: (id) => orNull(request(() => stripe.paymentMethods.retrieve(id))),
+    getSubscription: (id) => orNull(request(() => stripe.subscriptions.retrieve(id))),
     getSubscriptionWithParties: async (id) => {
-      const s = await orNull(stripe.subscriptions.retrieve(id, { expand: ["customer", "schedule"] }));
+      const s = await orNull(request(() => stripe.subscriptions.retrieve(id, { expand: ["customer", "schedule"] })));
       if (!s) return null;
       const c = s.customer;
       const customer = typeof c === "object" && c !== null && !("deleted" in c && c.deleted) ? (c as Stripe.Customer) : null;
@@ -87,13 +88,13 @@ export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): Stri
       return { subscription, customer, schedule };
     },
     listSubscriptions: async (p) =>
-      (await stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams)).data,
-    getSubscriptionSchedule: (id) => orNull(stripe.subscriptionSchedules.retrieve(id)),
-    listInvoices: async (p) => (await stripe.invoices.list({ limit: 24, ...p } as Stripe.InvoiceListParams)).data,
+      (await request(() => stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams))).data,
+    getSubscriptionSchedule: (id) => orNull(request(() => stripe.subscriptionSchedules.retrieve(id))),
+    listInvoices: async (p) => (await request(() => stripe.invoices.list({ limit: 24, ...p } as Stripe.InvoiceListParams))).data,
     listActiveRecurringPrices,
-    listRefunds: async (p) => (await stripe.refunds.list({ limit: 20, ...p })).data,
-    getDispute: (id) => orNull(stripe.disputes.retrieve(id)),
-    listDisputes: async (p) => (await stripe.disputes.list({ limit: 10, ...p })).data,
-    getEarlyFraudWarning: (id) => orNull(stripe.radar.earlyFraudWarnings.retrieve(id)),
+    listRefunds: async (p) => (await request(() => stripe.refunds.list({ limit: 20, ...p }))).data,
+    getDispute: (id) => orNull(request(() => stripe.disputes.retrieve(id))),
+    listDisputes: async (p) => (await request(() => stripe.disputes.list({ limit: 10, ...p }))).data,
+    getEarlyFraudWarning: (id) => orNull(request(() => stripe.radar.earlyFraudWarnings.retrieve(id))),
   };
 }

@@ -1,5 +1,6 @@
 // Write operations of the Stripe gateway: typed, each with the caller's deterministic idempotency key, errors mapped to values.
 import Stripe from "stripe";
+import { request } from "./call-site.js";
 
 /** What a write came to. A decline or a refused request is an expected outcome (a value); outages throw. */
 export type WriteResult<T> =
@@ -48,7 +49,7 @@ function hashShort(s: string): string {
 
 async function call<T>(key: string, fn: (opts: Stripe.RequestOptions) => Promise<Stripe.Response<T>>): Promise<WriteResult<T>> {
   try {
-    const res = await fn({ idempotencyKey: key });
+    const res = await request(() => fn({ idempotencyKey: key }));
     return { ok: true, object: res, requestId: res.lastResponse?.requestId ?? null, idempotencyKey: key };
   } catch (err) {
     if (!(err instanceof Stripe.errors.StripeError)) throw err;
