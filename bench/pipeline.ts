@@ -90,8 +90,9 @@ export async function benchPipeline(opts: { events: number; concurrency?: number
   const rounds = opts.rounds ?? 3;
   const warmup = opts.warmup ?? 1000;
   const db = await createTestDatabase();
-  const billops = await startBillopsBench(warmup + rounds * opts.events, concurrency);
+  let billops: Awaited<ReturnType<typeof startBillopsBench>> | undefined;
   try {
+    billops = await startBillopsBench(warmup + rounds * opts.events, concurrency);
     // Both warm up first: the JIT keeps compiling LangGraph's loop, the SDK and our nodes for the first thousand or
     // so runs (rounds measured right after a short warm-up kept getting faster, billops' more, having more code), and
     // a service runs warm.
@@ -117,7 +118,7 @@ export async function benchPipeline(opts: { events: number; concurrency?: number
       value: mid.value, baseline: mid.baseline, ratio: mid.value / mid.baseline, unit: "events/s", target: 0.7,
     };
   } finally {
-    await billops.stop();
+    await billops?.stop();
     await db.close();
   }
 }
