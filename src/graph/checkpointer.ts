@@ -60,9 +60,15 @@ export function isPlain(v: unknown, depth = 0): boolean {
   if (proto !== Object.prototype && proto !== null) {
     // A value that writes itself as a JSON primitive (stripe-node's Decimal for `*_decimal` fields, Date): JSON.stringify
     // calls toJSON before LangGraph's replacer sees the value, so both write the same string.
+    // (toJSON runs here and again in JSON.stringify; one that throws goes LangGraph's way, which writes a placeholder.)
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON !== "function") return false;
-    const j: unknown = toJSON.call(v);
+    let j: unknown;
+    try {
+      j = toJSON.call(v);
+    } catch {
+      return false;
+    }
     return j === null || typeof j === "string" || typeof j === "boolean" || (typeof j === "number" && Number.isFinite(j));
   }
   for (const k in v) if (!isPlain((v as Record<string, unknown>)[k], depth + 1)) return false;

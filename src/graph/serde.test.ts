@@ -27,6 +27,9 @@ const special: unknown[] = [
   { n: Number.NaN },
   { buffer: Buffer.from("abc") },
   { custom: { toJSON: () => ({ nested: undefined }) } },
+  // Classes whose toJSON gives an object, or throws, go LangGraph's way.
+  { instance: new (class Wrapped { toJSON() { return { nested: new Set([1]) }; } })() },
+  { instance: new (class Broken { toJSON(): string { throw new Error("no"); } })() },
 ];
 
 it.each(plain.map((v) => [JSON.stringify(v).slice(0, 40), v]))("plain data %s: same bytes, same value back", async (_, v) => {
