@@ -1,7 +1,9 @@
 // Where a case's run starts. A Stripe event the routing table routes starts at its specialist with the supervisor's
 // writes in the run's input (no stored step for a table lookup) and ends in the state a run through the supervisor
-// node makes; a support request, which takes the classifier, still goes through the supervisor.
+// node makes; a support request, which takes the classifier, still goes through the supervisor; and an event that
+// supersedes a pending approval starts from the state the superseded run left, clearing what that run produced.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import type { StateSnapshot } from "@langchain/langgraph";
 import { startStack, type Stack } from "./support/stack.js";
@@ -80,4 +82,37 @@ it("a support request goes through the supervisor, which classifies it", async (
   const snaps = await history(graph, threadIdFor("request:req_start"));
   expect(snaps.find((s) => s.metadata?.source === "input")?.next).toEqual(["supervisor"]);
   expect((snaps.at(-1)!.values as any).classification).toMatchObject({ source: "rules" });
+});
+
+it("an event that supersedes a pending approval starts at its specialist with the superseded run's leftovers cleared", async () => {
+  const scenario = JSON.parse(readFileSync(new URL("./fixtures/example_dispute_credit_not_processed.json", import.meta.url), "utf8"));
+  const disputes = await startStack({ now: scenario.now, seed: scenario.stripe });
+  try {
+    const created = scenario.steps[0].event;
+    const caseKey = `dispute:${created.data.object.id}`;
+    disputes.sim.applyEventObject(created);
+    await disputes.sim.webhooks.deliver(created);
+    await disputes.quiet();
+    const first = await disputes.billops.cases.snapshot(caseKey);
+    expect(first.interrupted).toBe(true);
+
+    const dispute = await disputes.gateway.stripe.disputes.retrieve(created.data.object.id);
+    await disputes.sim.webhooks.deliver({ id: "evt_supersedes", object: "event", api_version: "2026-10-28.endive", created: scenario.now + 10, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: "charge.dispute.updated", data: { object: dispute } });
+    await disputes.quiet();
+
+    const graph = compileGraph(disputes.billops.checkpointer);
+    const snaps = await history(graph, threadIdFor(caseKey));
+    // The new run starts at the specialist with what the superseded run left (its outcome, the closed approval)
+    // cleared, as the supervisor clears it.
+    const start = snaps.filter((s) => s.metadata?.source === "input").at(-1)!;
+    expect(start.next).toEqual(["dispute"]);
+    expect((start.values as any).outcome).toBeNull();
+    expect((start.values as any).approval).toBeNull();
+    expect((start.values as any).events.map((e: any) => e.id)).toContain("evt_supersedes");
+    const now = await disputes.billops.cases.snapshot(caseKey);
+    expect(now.values.approval).toMatchObject({ status: "pending" });
+    expect(now.values.log[0]).toMatchObject({ id: "evt_supersedes:event", run: true });
+  } finally {
+    await disputes.stop();
+  }
 });

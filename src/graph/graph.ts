@@ -2,7 +2,7 @@
 // supervisor → dunning | subscription | dispute | refund → apply_guard → await_approval? → act → (follow-up approval) → END
 // A decision is settled into the thread's history by the node that finishes it (see nodes/record/settle.ts).
 // The worker starts a routed Stripe event's run at its specialist, with the supervisor's writes in the input
-// (runner.ts startOf); runs from START, and support requests, go through the supervisor node.
+// (runner.ts startOf); support requests, events routed nowhere and runs from START go through the supervisor node.
 // (DESIGN.md calls the nodes guard and approval; LangGraph forbids a node named like a state channel, and the state
 // keeps DESIGN.md's channel names.)
 import { Command, END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from "@langchain/langgraph";

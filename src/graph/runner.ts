@@ -215,7 +215,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
-    const result = await graph.invoke(startOf(values, caseKey, triggerOf(event, now), now), config);
+    const result = await graph.invoke(startOf(values, caseKey, triggerOf(event, now)), config);
     await settle(db, caseKey, extra, result, customer);
   }
 
@@ -224,10 +224,11 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
    * input checkpoint and then copies into the channels in a start step of its own. An event the routing table routes
    * (and scheduled work) comes with the supervisor's update and goes straight to its specialist — the same writes the
    * supervisor node makes, without a stored step for a table lookup; a support request goes to the supervisor, whose
-   * classifier is a model call.
+   * classifier is a model call, and so does an event routed nowhere ("ignore"), which the supervisor records and ends.
    */
-  function startOf(values: CaseStateType, caseKey: string, trigger: Trigger, now: number) {
-    const routed = supervise({ ...values, trigger } as CaseStateType, now);
+  function startOf(values: CaseStateType, caseKey: string, trigger: Trigger) {
+    // The clock is read now, as the supervisor node reads it when it runs: after a superseded run's closing lines.
+    const routed = supervise({ ...values, trigger } as CaseStateType, deps.clock.now());
     if (routed === null || routed.route === "ignore") return new Command({ update: { caseKey, trigger }, goto: "supervisor" as const });
     return new Command({ update: { caseKey, trigger, ...routed }, goto: routed.route });
   }

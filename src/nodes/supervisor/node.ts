@@ -1,9 +1,10 @@
 // The supervisor: routes an event by the routing table, a support request by the decider's classifier.
 //
 // Routing by the table (Stripe events) or by the job (scheduled work) is a pure function of the trigger, so the
-// runner applies it with the run's input and starts the run at the specialist (supervise, below): a durable step of
+// worker applies it with the run's input and starts the run at the specialist (supervise, below): a durable step of
 // its own would store a checkpoint for a table lookup. The node does the same for runs that start at START (Studio,
-// the Agent Server API) and classifies support requests, which takes a model call and so a step.
+// tests), records and ends triggers routed nowhere ("ignore"), and classifies support requests, which takes a model
+// call and so a step.
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { GraphDeps } from "../../graph/deps.js";
 import type { AuditLine, CaseStateType, CaseStateUpdate, EventRecord } from "../../graph/state.js";
