@@ -6,12 +6,12 @@ import { createTestDatabase } from "../test/support/db.js";
 import Stripe from "stripe";
 import { createGateway } from "../src/stripe/gateway/index.js";
 import { parsePolicyConfig } from "../src/domain/policy-config.js";
-import { createCheckpointer, startBillops } from "../src/runtime.js";
+import { createCheckpointer, startBillops, type Billops } from "../src/runtime.js";
 import { insertEvents, waitUntilIdle } from "../src/server/inbox/index.js";
 import { silentLogger } from "../src/log.js";
 import type { BenchResult } from "./result.js";
 import { NOW, subscriptionSeed } from "./seed.js";
-import { startRemoteSimulator } from "./remote-sim.js";
+import { startRemoteSimulator, type RemoteSimulator } from "./remote-sim.js";
 
 
 async function bareGraphRate(pool: any, schema: string, runs: number, concurrency: number, durability: "sync" | "async"): Promise<number> {
@@ -42,19 +42,37 @@ async function bareGraphRate(pool: any, schema: string, runs: number, concurrenc
  */
 async function startBillopsBench(totalEvents: number, concurrency: number) {
   const db = await createTestDatabase();
-  // Stripe is another machine in production: the simulator runs in its own process so its work is not billops'.
-  const sim = await startRemoteSimulator(subscriptionSeed(totalEvents, "bench"), NOW);
-  const clock = { now: () => NOW };
+  let sim: RemoteSimulator | undefined;
+  let billops: Billops | undefined;
+  // Whatever got started is stopped, also when starting failed half-way or one of the stops throws.
+  const stop = async () => {
+    try {
+      await billops?.stop();
+    } finally {
+      try {
+        await sim?.stop();
+      } finally {
+        await db.close();
+      }
+    }
+  };
+  try {
+    // Stripe is another machine in production: the simulator runs in its own process so its work is not billops'.
+    sim = await startRemoteSimulator(subscriptionSeed(totalEvents, "bench"), NOW);
+    // Sized as src/main.ts sizes it for this concurrency (a connection per run's transaction, more for checkpoints).
+    const pool = db.newPool(Math.max(10, concurrency * 3));
+    billops = await startBillops({
+      pool, schema: db.schema, gateway: createGateway({ secretKey: "sk_test_bench", baseUrl: sim.url }), clock: { now: () => NOW },
+      webhookSecret: "whsec_bench", approverTokens: new Map(), policy: parsePolicyConfig({}), role: "worker",
+      // The production poll interval: new events wake the worker through LISTEN/NOTIFY, and between rounds an idle
+      // worker does not poll into the baseline's timing.
+      worker: { concurrency }, schedulerIntervalMs: 3_600_000, logger: silentLogger,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   const stripe = new Stripe("sk_test_bench", { host: new URL(sim.url).hostname, port: Number(new URL(sim.url).port), protocol: "http", telemetry: false });
-  // Sized as src/main.ts sizes it for this concurrency (a connection per run's transaction, more for checkpoints).
-  const pool = db.newPool(Math.max(10, concurrency * 3));
-  const billops = await startBillops({
-    pool, schema: db.schema, gateway: createGateway({ secretKey: "sk_test_bench", baseUrl: sim.url }), clock,
-    webhookSecret: "whsec_bench", approverTokens: new Map(), policy: parsePolicyConfig({}), role: "worker",
-    // The production poll interval: new events wake the worker through LISTEN/NOTIFY, and between rounds an idle
-    // worker does not poll into the baseline's timing.
-    worker: { concurrency }, schedulerIntervalMs: 3_600_000, logger: silentLogger,
-  });
   let used = 0;
   return {
     async rate(events: number): Promise<number> {
@@ -75,11 +93,7 @@ async function startBillopsBench(totalEvents: number, concurrency: number) {
       if (done.rows[0].n !== events) throw new Error(`only ${done.rows[0].n} of ${events} events done`);
       return rate;
     },
-    async stop() {
-      await billops.stop();
-      await sim.stop();
-      await db.close();
-    },
+    stop,
   };
 }
 
