@@ -28,11 +28,17 @@ export interface StripeReads {
   getEarlyFraudWarning(id: string): Promise<Stripe.Radar.EarlyFraudWarning | null>;
 }
 
-function orNull<T>(p: Promise<T>): Promise<T | null> {
-  return p.catch((err: unknown) => {
+/** One object, or null when Stripe has none by that id. Every read starts its request through `request` (call-site.ts). */
+function one<T>(start: () => Promise<T>): Promise<T | null> {
+  return request(start).catch((err: unknown) => {
     if ((err as { code?: string })?.code === "resource_missing") return null;
     throw err;
   });
+}
+
+/** The objects of one list request (lists are bounded by their `limit`). */
+async function page<T>(start: () => Promise<{ data: T[] }>): Promise<T[]> {
+  return (await request(start)).data;
 }
 
 export interface ReadsOptions {
@@ -49,7 +55,7 @@ export interface ReadsOptions {
 export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): StripeReads {
   const ttl = opts.catalogTtlMs ?? 60_000;
   const nowMs = opts.nowMs ?? Date.now;
-  const readCatalog = async () => (await request(() => stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] }))).data;
+  const readCatalog = () => page(() => stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] }));
   // One read in flight at a time, shared by every case that needs it; a failed read is not kept.
   let catalog: { at: number; prices: Promise<Stripe.Price[]> } | null = null;
   function listActiveRecurringPrices(): Promise<Stripe.Price[]> {
@@ -67,19 +73,19 @@ export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): Stri
     return catalog.prices.then((ps) => [...ps]);
   }
   return {
-    getInvoice: (id) => orNull(request(() => stripe.invoices.retrieve(id))),
-    listInvoicePayments: async (invoice) => (await request(() => stripe.invoicePayments.list({ invoice, limit: 20 }))).data,
-    getPaymentIntent: (id) => orNull(request(() => stripe.paymentIntents.retrieve(id))),
-    getCharge: (id) => orNull(request(() => stripe.charges.retrieve(id))),
-    listCharges: async (p) => (await request(() => stripe.charges.list({ limit: 20, ...p }))).data,
+    getInvoice: (id) => one(() => stripe.invoices.retrieve(id)),
+    listInvoicePayments: (invoice) => page(() => stripe.invoicePayments.list({ invoice, limit: 20 })),
+    getPaymentIntent: (id) => one(() => stripe.paymentIntents.retrieve(id)),
+    getCharge: (id) => one(() => stripe.charges.retrieve(id)),
+    listCharges: (p) => page(() => stripe.charges.list({ limit: 20, ...p })),
     getCustomer: async (id) => {
-      const c = await orNull(request(() => stripe.customers.retrieve(id)));
+      const c = await one(() => stripe.customers.retrieve(id));
       return c && !("deleted" in c && c.deleted) ? (c as Stripe.Customer) : null;
     },
-    getPaymentMethod: (id) => orNull(request(() => stripe.paymentMethods.retrieve(id))),
-    getSubscription: (id) => orNull(request(() => stripe.subscriptions.retrieve(id))),
+    getPaymentMethod: (id) => one(() => stripe.paymentMethods.retrieve(id)),
+    getSubscription: (id) => one(() => stripe.subscriptions.retrieve(id)),
     getSubscriptionWithParties: async (id) => {
-      const s = await orNull(request(() => stripe.subscriptions.retrieve(id, { expand: ["customer", "schedule"] })));
+      const s = await one(() => stripe.subscriptions.retrieve(id, { expand: ["customer", "schedule"] }));
       if (!s) return null;
       const c = s.customer;
       const customer = typeof c === "object" && c !== null && !("deleted" in c && c.deleted) ? (c as Stripe.Customer) : null;
@@ -87,14 +93,13 @@ export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): Stri
       const subscription = { ...s, customer: typeof c === "string" ? c : c.id, schedule: schedule ? schedule.id : (s.schedule as string | null) } as Stripe.Subscription;
       return { subscription, customer, schedule };
     },
-    listSubscriptions: async (p) =>
-      (await request(() => stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams))).data,
-    getSubscriptionSchedule: (id) => orNull(request(() => stripe.subscriptionSchedules.retrieve(id))),
-    listInvoices: async (p) => (await request(() => stripe.invoices.list({ limit: 24, ...p } as Stripe.InvoiceListParams))).data,
+    listSubscriptions: (p) => page(() => stripe.subscriptions.list({ limit: 20, ...p } as Stripe.SubscriptionListParams)),
+    getSubscriptionSchedule: (id) => one(() => stripe.subscriptionSchedules.retrieve(id)),
+    listInvoices: (p) => page(() => stripe.invoices.list({ limit: 24, ...p } as Stripe.InvoiceListParams)),
     listActiveRecurringPrices,
-    listRefunds: async (p) => (await request(() => stripe.refunds.list({ limit: 20, ...p }))).data,
-    getDispute: (id) => orNull(request(() => stripe.disputes.retrieve(id))),
-    listDisputes: async (p) => (await request(() => stripe.disputes.list({ limit: 10, ...p }))).data,
-    getEarlyFraudWarning: (id) => orNull(request(() => stripe.radar.earlyFraudWarnings.retrieve(id))),
+    listRefunds: (p) => page(() => stripe.refunds.list({ limit: 20, ...p })),
+    getDispute: (id) => one(() => stripe.disputes.retrieve(id)),
+    listDisputes: (p) => page(() => stripe.disputes.list({ limit: 10, ...p })),
+    getEarlyFraudWarning: (id) => one(() => stripe.radar.earlyFraudWarnings.retrieve(id)),
   };
 }
