@@ -3,14 +3,13 @@
 import { Annotation, StateGraph, START, END } from "@langchain/langgraph";
 import { randomBytes } from "node:crypto";
 import { createTestDatabase } from "../test/support/db.js";
-import Stripe from "stripe";
-import { createGateway } from "../src/stripe/gateway/index.js";
+import { createGateway, createStripeClient } from "../src/stripe/gateway/index.js";
 import { parsePolicyConfig } from "../src/domain/policy-config.js";
 import { createCheckpointer, startBillops, type Billops } from "../src/runtime.js";
 import { insertEvents, waitUntilIdle } from "../src/server/inbox/index.js";
 import { silentLogger } from "../src/log.js";
 import type { BenchResult } from "./result.js";
-import { NOW, subscriptionSeed } from "./seed.js";
+import { NOW, subscriptionSeed } from "../test/support/subscriptions.js";
 import { startRemoteSimulator, type RemoteSimulator } from "./remote-sim.js";
 
 
@@ -72,7 +71,7 @@ async function startBillopsBench(totalEvents: number, concurrency: number) {
     await stop();
     throw err;
   }
-  const stripe = new Stripe("sk_test_bench", { host: new URL(sim.url).hostname, port: Number(new URL(sim.url).port), protocol: "http", telemetry: false });
+  const stripe = createStripeClient({ secretKey: "sk_test_bench", baseUrl: sim.url });
   let used = 0;
   return {
     async rate(events: number): Promise<number> {

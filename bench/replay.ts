@@ -14,7 +14,7 @@ import { listCases } from "../src/store/cases.js";
 import { replay } from "../src/evals/replay.js";
 import { silentLogger } from "../src/log.js";
 import type { BenchResult } from "./result.js";
-import { NOW, subscriptionSeed } from "./seed.js";
+import { NOW, subscriptionSeed } from "../test/support/subscriptions.js";
 
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;

@@ -4,30 +4,19 @@
 // supersedes a pending approval starts from the state the superseded run left, clearing what that run produced.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import Stripe from "stripe";
 import type { StateSnapshot } from "@langchain/langgraph";
 import { startStack, type Stack } from "./support/stack.js";
 import { compileGraph } from "../src/graph/graph.js";
 import { triggerOf } from "../src/graph/runner.js";
 import { getEvent } from "../src/server/inbox/index.js";
 import { threadIdFor } from "../src/domain/case.js";
+import { NOW, subscriptionSeed } from "./support/subscriptions.js";
 
-const NOW = 1796300000;
-const price = { id: "price_basic_m", object: "price", active: true, currency: "usd", product: "prod_basic", nickname: "Basic", type: "recurring", unit_amount: 2900, recurring: { interval: "month", interval_count: 1 }, lookup_key: "basic" };
-const seed = {
-  customers: [{ id: "cus_start", object: "customer", email: "start@example.com", name: "Start", created: NOW - 400 * 86400 }],
-  products: [{ id: "prod_basic", object: "product", name: "Basic", active: true }],
-  prices: [price],
-  subscriptions: [{
-    id: "sub_start", object: "subscription", customer: "cus_start", status: "active", currency: "usd", created: NOW - 100 * 86400,
-    items: { object: "list", data: [{ id: "si_start", object: "subscription_item", subscription: "sub_start", quantity: 1, current_period_start: NOW - 86400, current_period_end: NOW + 29 * 86400, price }] },
-  }],
-};
-const CASE = "subscription:sub_start";
+const CASE = "subscription:sub_start_0";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ now: NOW, seed });
+  stack = await startStack({ now: NOW, seed: subscriptionSeed(1, "start") });
 });
 afterAll(() => stack?.stop());
 
@@ -38,10 +27,10 @@ async function history(graph: ReturnType<typeof compileGraph>, threadId: string)
 }
 
 it("a routed Stripe event runs from its specialist and ends where a run through the supervisor ends", async () => {
-  const stripe = new Stripe("sk_test_stack", { host: new URL(stack.sim.url).hostname, port: Number(new URL(stack.sim.url).port), protocol: "http", telemetry: false });
-  await stripe.subscriptions.update("sub_start", { metadata: { note: "first" } });
+  const stripe = stack.gateway.stripe;
+  await stripe.subscriptions.update("sub_start_0", { metadata: { note: "first" } });
   await stack.quiet();
-  await stripe.subscriptions.update("sub_start", { metadata: { note: "second" } });
+  await stripe.subscriptions.update("sub_start_0", { metadata: { note: "second" } });
   await stack.quiet();
 
   const graph = compileGraph(stack.billops.checkpointer);
@@ -75,7 +64,7 @@ it("a routed Stripe event runs from its specialist and ends where a run through 
 });
 
 it("a support request goes through the supervisor, which classifies it", async () => {
-  const created = await stack.api("POST", "/requests", { id: "req_start", customer: "cus_start", subscription: "sub_start", message: "Which plan am I on?" });
+  const created = await stack.api("POST", "/requests", { id: "req_start", customer: "cus_start", subscription: "sub_start_0", message: "Which plan am I on?" });
   expect(created.status).toBe(202);
   await stack.quiet();
   const graph = compileGraph(stack.billops.checkpointer);
