@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["**/*.test.ts"],
+    exclude: ["**/node_modules/**", ".billops/**", "test-output/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -5,9 +5,9 @@ import type { AddressInfo } from "node:net";
 import http from "node:http";
 import Stripe from "stripe";
 import { createTestDatabase } from "../test/support/db.js";
-import { webhookRoutes } from "../src/server/webhook.js";
-import { silentLogger } from "../src/log.js";
-import { systemClock } from "../src/domain/clock.js";
+import { webhookRoutes } from "../server/webhook.js";
+import { silentLogger } from "../telemetry/log.js";
+import { systemClock } from "../domain/clock.js";
 import type { BenchResult } from "./result.js";
 
 const SECRET = "whsec_bench_0123456789abcdef";

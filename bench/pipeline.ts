@@ -3,11 +3,11 @@
 import { Annotation, StateGraph, START, END } from "@langchain/langgraph";
 import { randomBytes } from "node:crypto";
 import { createTestDatabase } from "../test/support/db.js";
-import { createGateway, createStripeClient } from "../src/stripe/gateway/index.js";
-import { parsePolicyConfig } from "../src/domain/policy-config.js";
-import { createCheckpointer, startBillops, type Billops } from "../src/runtime.js";
-import { insertEvents, waitUntilIdle } from "../src/server/inbox/index.js";
-import { silentLogger } from "../src/log.js";
+import { createGateway, createStripeClient } from "../stripe/gateway/index.js";
+import { parsePolicyConfig } from "../domain/policy-config.js";
+import { createCheckpointer, startBillops, type Billops } from "../app/runtime.js";
+import { insertEvents, waitUntilIdle } from "../engine/inbox/index.js";
+import { silentLogger } from "../telemetry/log.js";
 import type { BenchResult } from "./result.js";
 import { NOW, subscriptionSeed } from "../test/support/subscriptions.js";
 import { startRemoteSimulator, type RemoteSimulator } from "./remote-sim.js";
@@ -58,7 +58,7 @@ async function startBillopsBench(totalEvents: number, concurrency: number) {
   try {
     // Stripe is another machine in production: the simulator runs in its own process so its work is not billops'.
     sim = await startRemoteSimulator(subscriptionSeed(totalEvents, "bench"), NOW);
-    // Sized as src/main.ts sizes it for this concurrency (a connection per run's transaction, more for checkpoints).
+    // Sized as app/main.ts sizes it for this concurrency (a connection per run's transaction, more for checkpoints).
     const pool = db.newPool(Math.max(10, concurrency * 3));
     billops = await startBillops({
       pool, schema: db.schema, gateway: createGateway({ secretKey: "sk_test_bench", baseUrl: sim.url }), clock: { now: () => NOW },

@@ -11,7 +11,7 @@ export interface RemoteSimulator {
   stop(): Promise<void>;
 }
 
-const CLI = fileURLToPath(new URL("../src/stripe/sim/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../stripe/sim/cli.ts", import.meta.url));
 
 export async function startRemoteSimulator(seed: object, now: number): Promise<RemoteSimulator> {
   const dir = mkdtempSync(join(tmpdir(), "billops-bench-sim-"));

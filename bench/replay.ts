@@ -2,17 +2,17 @@
 // threads — the checkpoint reads replay cannot avoid, so the ratio shows what the copy + re-run adds on top.
 import { pathToFileURL } from "node:url";
 import { createTestDatabase } from "../test/support/db.js";
-import { startSimulator } from "../src/stripe/sim/index.js";
-import { createGateway } from "../src/stripe/gateway/index.js";
-import { parsePolicyConfig } from "../src/domain/policy-config.js";
-import { createCheckpointer, startBillops } from "../src/runtime.js";
-import { compileGraph } from "../src/graph/graph.js";
-import { insertEvent, isIdle } from "../src/server/inbox/index.js";
-import { createRulesDecider } from "../src/deciders/rules.js";
-import { DOMAIN_SPECS } from "../src/graph/domains.js";
-import { listCases } from "../src/store/cases.js";
-import { replay } from "../src/evals/replay.js";
-import { silentLogger } from "../src/log.js";
+import { startSimulator } from "../stripe/sim/index.js";
+import { createGateway } from "../stripe/gateway/index.js";
+import { parsePolicyConfig } from "../domain/policy-config.js";
+import { createCheckpointer, startBillops } from "../app/runtime.js";
+import { compileGraph } from "../graph/graph.js";
+import { insertEvent, isIdle } from "../engine/inbox/index.js";
+import { createRulesDecider } from "../deciders/rules.js";
+import { DOMAIN_SPECS } from "../nodes/domains.js";
+import { listCases } from "../store/cases.js";
+import { replay } from "../evals/replay.js";
+import { silentLogger } from "../telemetry/log.js";
 import type { BenchResult } from "./result.js";
 import { NOW, subscriptionSeed } from "../test/support/subscriptions.js";
 

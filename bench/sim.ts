@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import Stripe from "stripe";
-import { startSimulator } from "../src/stripe/sim/index.js";
+import { startSimulator } from "../stripe/sim/index.js";
 
 import type { BenchResult } from "./result.js";
 

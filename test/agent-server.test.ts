@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Client } from "@langchain/langgraph-sdk";
 import { startStack, APPROVER, APPROVER_TOKEN, type Stack } from "./support/stack.js";
-import { threadIdFor } from "../src/domain/case.js";
-import { withCaseLock } from "../src/server/case-lock.js";
+import { threadIdFor } from "../domain/case.js";
+import { withCaseLock } from "../engine/case-lock.js";
 
 const scenario = JSON.parse(readFileSync(new URL("./fixtures/example_refund_small_goodwill.json", import.meta.url), "utf8"));
 const CHARGE = "ch_X00000z";

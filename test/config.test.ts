@@ -1,6 +1,6 @@
 // Configuration: defaults for offline mode, production requirements, and errors that name the bad variable.
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { ConfigError, loadConfig } from "../app/config.js";
 
 function errorOf(env: Record<string, string>, argv: string[] = []): ConfigError {
   try {

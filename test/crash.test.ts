@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Stripe from "stripe";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
-import { startSimulator } from "../src/stripe/sim/index.js";
-import { insertEvent, getEvent, isIdle } from "../src/server/inbox/index.js";
-import { silentLogger } from "../src/log.js";
+import { startSimulator } from "../stripe/sim/index.js";
+import { insertEvent, getEvent, isIdle } from "../engine/inbox/index.js";
+import { silentLogger } from "../telemetry/log.js";
 
 const scenario = JSON.parse(readFileSync(new URL("./fixtures/example_refund_small_goodwill.json", import.meta.url), "utf8"));
 const CHARGE = "ch_X00000z";

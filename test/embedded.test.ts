@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "../src/db/embedded.js";
-import { silentLogger } from "../src/log.js";
+import { startEmbeddedPostgres } from "../db/embedded.js";
+import { silentLogger } from "../telemetry/log.js";
 
 const listens = (port: number) =>
   new Promise<boolean>((resolve) => {

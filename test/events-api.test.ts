@@ -1,10 +1,10 @@
 // Operator routes behind approver auth: list, read, retry a failed event, skip a blocking one; JSON errors.
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../src/log.js";
-import { approverAuth, type ApproverEnv } from "../src/server/auth.js";
-import { eventsRoutes } from "../src/server/events-api.js";
-import { claimEvent, failEvent, insertEvent } from "../src/server/inbox/index.js";
+import { silentLogger } from "../telemetry/log.js";
+import { approverAuth, type ApproverEnv } from "../server/auth.js";
+import { eventsRoutes } from "../server/events-api.js";
+import { claimEvent, failEvent, insertEvent } from "../engine/inbox/index.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 
 const TOKEN = "alice-token-0123456789";

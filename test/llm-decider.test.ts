@@ -4,16 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
-import { createLlmDecider } from "../src/deciders/llm.js";
-import { createHybridDecider } from "../src/deciders/hybrid.js";
-import { createChatModel, createDecider, DeciderConfigError } from "../src/deciders/index.js";
-import { createRulesDecider } from "../src/deciders/rules.js";
-import { DOMAIN_SPECS } from "../src/graph/domains.js";
-import { DEFAULT_POLICY_CONFIG } from "../src/domain/policy-config.js";
-import { silentLogger } from "../src/log.js";
-import { gatherRefundContext } from "../src/nodes/refund/context.js";
-import { chargeObj, customer, memoryReads, request, history } from "../src/nodes/fixtures.js";
-import type { Trigger } from "../src/graph/state.js";
+import { createLlmDecider } from "../deciders/llm.js";
+import { createHybridDecider } from "../deciders/hybrid.js";
+import { createChatModel, createDecider, DeciderConfigError } from "../deciders/index.js";
+import { createRulesDecider } from "../deciders/rules.js";
+import { DOMAIN_SPECS } from "../nodes/domains.js";
+import { DEFAULT_POLICY_CONFIG } from "../domain/policy-config.js";
+import { silentLogger } from "../telemetry/log.js";
+import { gatherRefundContext } from "../nodes/refund/context.js";
+import { chargeObj, customer, memoryReads, request, history } from "../nodes/fixtures.js";
+import type { Trigger } from "../domain/case-state.js";
 import { startFakeOpenAI, block, outputName, USAGE, type FakeOpenAI } from "./support/fake-openai.js";
 import { startStack, type Stack } from "./support/stack.js";
 

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile, cp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrate, MIGRATIONS_DIR, MigrationChecksumError } from "../src/db/migrate.js";
+import { migrate, MIGRATIONS_DIR, MigrationChecksumError } from "../db/migrate.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 
 let db: TestDatabase | undefined;

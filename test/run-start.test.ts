@@ -6,10 +6,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { StateSnapshot } from "@langchain/langgraph";
 import { startStack, type Stack } from "./support/stack.js";
-import { compileGraph } from "../src/graph/graph.js";
-import { triggerOf } from "../src/graph/runner.js";
-import { getEvent } from "../src/server/inbox/index.js";
-import { threadIdFor } from "../src/domain/case.js";
+import { compileGraph } from "../graph/graph.js";
+import { triggerOf } from "../engine/case-service.js";
+import { getEvent } from "../engine/inbox/index.js";
+import { threadIdFor } from "../domain/case.js";
 import { NOW, subscriptionSeed } from "./support/subscriptions.js";
 
 const CASE = "subscription:sub_start_0";

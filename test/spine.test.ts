@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import { startStack, APPROVER, type Stack } from "./support/stack.js";
-import { threadIdFor } from "../src/domain/case.js";
+import { threadIdFor } from "../domain/case.js";
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"));
 const refundScenario = fixture("example_refund_small_goodwill.json");

@@ -4,11 +4,11 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { manualClock } from "../src/domain/clock.js";
-import { silentLogger } from "../src/log.js";
-import { getEvent, listEvents, waitUntilIdle } from "../src/server/inbox/index.js";
-import { webhookRoutes } from "../src/server/webhook.js";
-import { startWorker } from "../src/server/worker.js";
+import { manualClock } from "../domain/clock.js";
+import { silentLogger } from "../telemetry/log.js";
+import { getEvent, listEvents, waitUntilIdle } from "../engine/inbox/index.js";
+import { webhookRoutes } from "../server/webhook.js";
+import { startWorker } from "../engine/worker.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 
 const SECRET = "whsec_test_secret_for_billops";

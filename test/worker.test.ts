@@ -3,9 +3,9 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../src/log.js";
-import { getEvent, insertEvent, waitUntilIdle } from "../src/server/inbox/index.js";
-import { startWorker, type Worker } from "../src/server/worker.js";
+import { silentLogger } from "../telemetry/log.js";
+import { getEvent, insertEvent, waitUntilIdle } from "../engine/inbox/index.js";
+import { startWorker, type Worker } from "../engine/worker.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 
 let db: TestDatabase | undefined;

@@ -1,11 +1,11 @@
 // A billops worker in its own OS process, for crash tests: `tsx test/support/billops-worker.ts` with
 // DATABASE_URL, BILLOPS_SCHEMA, SIM_URL, BILLOPS_NOW and EVENT_LEASE_SECONDS in the environment.
-import { createPool } from "../../src/db/pool.js";
-import { createGateway } from "../../src/stripe/gateway/index.js";
-import { manualClock } from "../../src/domain/clock.js";
-import { parsePolicyConfig } from "../../src/domain/policy-config.js";
-import { startBillops } from "../../src/runtime.js";
-import { createLogger } from "../../src/log.js";
+import { createPool } from "../../db/pool.js";
+import { createGateway } from "../../stripe/gateway/index.js";
+import { manualClock } from "../../domain/clock.js";
+import { parsePolicyConfig } from "../../domain/policy-config.js";
+import { startBillops } from "../../app/runtime.js";
+import { createLogger } from "../../telemetry/log.js";
 
 const env = (name: string) => {
   const v = process.env[name];

@@ -1,9 +1,9 @@
 // The shared test database: a fresh, migrated schema per test file on the local PostgreSQL, dropped on close.
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
-import { createPool, dropSchema } from "../../src/db/pool.js";
-import { migrate } from "../../src/db/migrate.js";
-import { silentLogger } from "../../src/log.js";
+import { createPool, dropSchema } from "../../db/pool.js";
+import { migrate } from "../../db/migrate.js";
+import { silentLogger } from "../../telemetry/log.js";
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 

@@ -1,7 +1,7 @@
 // Starts the embedded PostgreSQL in its own OS process (for the kill-and-recover test); reports its url over IPC.
 // Env: BILLOPS_DATA_DIR, BILLOPS_PG_PORT.
-import { startEmbeddedPostgres } from "../../src/db/embedded.js";
-import { silentLogger } from "../../src/log.js";
+import { startEmbeddedPostgres } from "../../db/embedded.js";
+import { silentLogger } from "../../telemetry/log.js";
 
 const pg = await startEmbeddedPostgres({
   dataDir: process.env.BILLOPS_DATA_DIR!,

@@ -1,13 +1,13 @@
 // A whole billops for end-to-end tests: a fresh schema on the real PostgreSQL, a simulator on HTTP, billops on port 0.
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "./db.js";
-import { startSimulator } from "../../src/stripe/sim/index.js";
-import { createGateway, type Gateway } from "../../src/stripe/gateway/index.js";
-import { parsePolicyConfig, type PolicyConfigInput } from "../../src/domain/policy-config.js";
-import { startBillops, type Billops } from "../../src/runtime.js";
-import { silentLogger } from "../../src/log.js";
-import { isIdle } from "../../src/server/inbox/index.js";
-import type { Decider } from "../../src/graph/deps.js";
+import { startSimulator } from "../../stripe/sim/index.js";
+import { createGateway, type Gateway } from "../../stripe/gateway/index.js";
+import { parsePolicyConfig, type PolicyConfigInput } from "../../domain/policy-config.js";
+import { startBillops, type Billops } from "../../app/runtime.js";
+import { silentLogger } from "../../telemetry/log.js";
+import { isIdle } from "../../engine/inbox/index.js";
+import type { Decider } from "../../nodes/deps.js";
 
 export const APPROVER_TOKEN = "test-approver-token-0123456789";
 export const APPROVER = "ops-ann";

@@ -1,9 +1,9 @@
 // A worker in its own OS process for the ordering test: records (case, seq, pid, running in its case, start, end) per event it runs.
 // Env: DATABASE_URL, SCHEMA, SLEEP_MS. Stops cleanly on SIGTERM (finishing in-flight runs).
-import { createPool } from "../../src/db/pool.js";
-import { silentLogger } from "../../src/log.js";
-import { listEvents } from "../../src/server/inbox/index.js";
-import { startWorker } from "../../src/server/worker.js";
+import { createPool } from "../../db/pool.js";
+import { silentLogger } from "../../telemetry/log.js";
+import { listEvents } from "../../engine/inbox/index.js";
+import { startWorker } from "../../engine/worker.js";
 
 const pool = createPool(process.env.DATABASE_URL!, { schema: process.env.SCHEMA!, max: 8, logger: silentLogger });
 const sleepMs = Number(process.env.SLEEP_MS ?? 20);

@@ -1,0 +1,132 @@
+// Composes one billops process from its parts: HTTP server, worker, scheduler, graph on the Postgres checkpointer.
+// main.ts, the eval runner and the end-to-end tests all start billops through here.
+import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type pg from "pg";
+import { BatchedPostgresSaver } from "../graph/checkpointer.js";
+import type { Clock } from "../domain/clock.js";
+import type { Logger } from "../telemetry/log.js";
+import type { Gateway } from "../stripe/gateway/index.js";
+import type { Decider, GraphDeps } from "../nodes/deps.js";
+import type { PolicyConfig } from "../domain/policy-config.js";
+import { compileGraph } from "../graph/graph.js";
+import { DOMAIN_SPECS } from "../nodes/domains.js";
+import { createRulesDecider } from "../deciders/rules.js";
+import { createCaseService } from "../engine/case-service.js";
+import { createApp } from "../server/app.js";
+import { startWorker, type Worker } from "../engine/worker.js";
+import { startScheduler } from "../engine/scheduler.js";
+import { startNotificationSender } from "../engine/outbox-sender.js";
+
+export interface BillopsOptions {
+  pool: pg.Pool;
+  /** Schema of billops' and LangGraph's tables (tests and evals isolate themselves in one); default public. */
+  schema?: string;
+  gateway: Gateway;
+  clock: Clock;
+  webhookSecret: string;
+  approverTokens: Map<string, string>;
+  policy: PolicyConfig;
+  decider?: Decider;
+  role?: "web" | "worker" | "all";
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  worker?: { concurrency?: number; maxAttempts?: number; leaseSeconds?: number; pollIntervalMs?: number; backoffBaseMs?: number };
+  schedulerIntervalMs?: number;
+  /** Send the outbox by SMTP; without it notifications stay in the outbox. */
+  smtp?: { url: string; from: string; opsEmail?: string };
+  logger: Logger;
+  info?: Record<string, unknown>;
+}
+
+export interface Billops {
+  url: string | null;
+  cases: ReturnType<typeof createCaseService>;
+  checkpointer: BatchedPostgresSaver;
+  worker: Worker | null;
+  deps: GraphDeps;
+  /** Fires due scheduled work now (evals call it after moving the clock). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createCheckpointer(pool: pg.Pool, schema?: string): Promise<BatchedPostgresSaver> {
+  const saver = new BatchedPostgresSaver(pool, undefined, schema ? { schema } : {});
+  await saver.setup();
+  return saver;
+}
+
+export async function startBillops(o: BillopsOptions): Promise<Billops> {
+  const role = o.role ?? "all";
+  const checkpointer = await createCheckpointer(o.pool, o.schema);
+  const graph = compileGraph(checkpointer);
+  const deps: GraphDeps = {
+    reads: o.gateway.reads,
+    writes: o.gateway.writes,
+    decider: o.decider ?? createRulesDecider(DOMAIN_SPECS),
+    domains: DOMAIN_SPECS,
+    config: o.policy,
+    clock: o.clock,
+    db: o.pool,
+    logger: o.logger,
+  };
+  const cases = createCaseService({ pool: o.pool, graph, deps });
+
+  let worker: Worker | null = null;
+  let scheduler: ReturnType<typeof startScheduler> | null = null;
+  let sender: ReturnType<typeof startNotificationSender> | null = null;
+  if (role !== "web") {
+    worker = startWorker({
+      pool: o.pool,
+      handle: (event, tx, prefetched) => cases.handleEvent(event, tx, prefetched),
+      prefetch: (event) => cases.prefetchFor(event),
+      concurrency: o.worker?.concurrency ?? 4,
+      pollIntervalMs: o.worker?.pollIntervalMs ?? 1000,
+      leaseSeconds: o.worker?.leaseSeconds ?? 60,
+      maxAttempts: o.worker?.maxAttempts ?? 5,
+      backoffBaseMs: o.worker?.backoffBaseMs,
+      logger: o.logger,
+    });
+    if (o.smtp) sender = startNotificationSender({ pool: o.pool, smtpUrl: o.smtp.url, from: o.smtp.from, opsEmail: o.smtp.opsEmail, logger: o.logger });
+    scheduler = startScheduler({ pool: o.pool, clock: o.clock, intervalMs: o.schedulerIntervalMs ?? 5000, logger: o.logger, onFired: () => worker?.wake() });
+  }
+
+  let server: ServerType | null = null;
+  let url: string | null = null;
+  if (role !== "worker") {
+    const app = createApp({
+      pool: o.pool,
+      stripe: o.gateway.stripe,
+      webhookSecret: o.webhookSecret,
+      clock: o.clock,
+      cases,
+      approverTokens: o.approverTokens,
+      logger: o.logger,
+      wake: () => worker?.wake(),
+      info: o.info,
+    });
+    const host = o.host ?? "127.0.0.1";
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: host, port: o.port ?? 0 }, () => resolve(s));
+    });
+    url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  }
+
+  return {
+    url,
+    cases,
+    checkpointer,
+    worker,
+    deps,
+    tick: async () => {
+      await scheduler?.tick();
+    },
+    async stop() {
+      await scheduler?.stop();
+      await sender?.stop();
+      await worker?.stop();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// The hybrid decider: the rules decide the clear cases; only a decision the rules mark ambiguous (or a request the
+// classifier reads as unclear) goes to the model. Recommended for production: the model's cost and risk stay on the
+// few cases rules cannot foresee.
+//
+// What "ambiguous" means (set by the policies, see docs/deciders.md):
+// - dunning: a decline code not in the table (unknown category), whatever the proposal.
+// - refund: free text the rules could not read (unclear, unrecognised charge), a duplicate claim without a twin,
+//   a charge of another customer, an amount above the refundable one, an open dispute that allows a refund,
+//   and any flag the classifier raised (instructions in the message, several amounts).
+// - subscription: free text without a clear request, several subscriptions, no or unknown or several matching plans,
+//   a multi-item subscription, metered prices, "upgrade" to a cheaper plan (conflicting signals), classifier flags.
+// - dispute: a reason family without specific evidence (general and unknown reasons).
+// - support requests: the keyword classifier found no request ("unclear") or flagged the message.
+import type { Decider } from "../nodes/deps.js";
+
+export interface HybridDecider extends Decider {
+  readonly name: "hybrid";
+}
+
+export function createHybridDecider(o: { rules: Decider; llm: Decider }): HybridDecider {
+  return {
+    name: "hybrid",
+    async decide(domain, context, opts) {
+      const base = await o.rules.decide(domain, context, opts);
+      if (!base.ambiguous) return base;
+      return o.llm.decide(domain, context, opts);
+    },
+    async classify(request, opts) {
+      const base = await o.rules.classify(request, opts);
+      if (!base.ambiguous && base.intent !== "unclear") return base;
+      return o.llm.classify(request, opts);
+    },
+  };
+}

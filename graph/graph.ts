@@ -1,0 +1,53 @@
+// The whole wiring on one screen, in the order of DESIGN.md's flow:
+// supervisor → dunning | subscription | dispute | refund → apply_guard → await_approval? → act → (follow-up approval) → END
+// A decision is settled into the thread's history by the node that finishes it (see nodes/record/settle.ts).
+// The worker starts a routed Stripe event's run at its specialist, with the supervisor's writes in the input
+// (engine/case-service.ts startOf); support requests, events routed nowhere and runs from START go through the supervisor node.
+// (DESIGN.md calls the nodes guard and approval; LangGraph forbids a node named like a state channel, and the state
+// keeps DESIGN.md's channel names.)
+import { Command, END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { CaseState, type CaseStateType, type CaseStateUpdate } from "./state.js";
+import { supervisorNode, afterSupervisor } from "../nodes/supervisor/node.js";
+import { specialistNode } from "../nodes/specialist/node.js";
+import { guardNode, afterGuard } from "../nodes/guard/node.js";
+import { approvalNode, afterApproval } from "../nodes/approval/node.js";
+import { actNode } from "../nodes/act/node.js";
+import { afterAct } from "../nodes/record/settle.js";
+
+export const GRAPH_ID = "billops";
+
+/**
+ * A node that picks its successor itself: the routing function sees the state with the node's update applied and
+ * the node returns Command({update, goto}). Same routes as a conditional edge, without a separate routing runnable
+ * per step. Only for routing functions that read last-value channels (route, guard, decision, approval, followUp),
+ * where "state with the update applied" is a plain spread.
+ */
+function routed(node: (s: CaseStateType, c: LangGraphRunnableConfig) => Promise<CaseStateUpdate>, next: (s: CaseStateType) => string) {
+  return async (state: CaseStateType, config: LangGraphRunnableConfig) => {
+    const update = await node(state, config);
+    return new Command({ update, goto: next({ ...state, ...update } as CaseStateType) });
+  };
+}
+
+export function buildGraph() {
+  return new StateGraph(CaseState)
+    .addNode("supervisor", routed(supervisorNode, afterSupervisor), { ends: ["dunning", "subscription", "dispute", "refund", END] })
+    .addNode("dunning", specialistNode("dunning"))
+    .addNode("subscription", specialistNode("subscription"))
+    .addNode("dispute", specialistNode("dispute"))
+    .addNode("refund", specialistNode("refund"))
+    .addNode("apply_guard", routed(guardNode, afterGuard), { ends: ["await_approval", "act", END] })
+    .addNode("await_approval", routed(approvalNode, afterApproval), { ends: ["act", END] })
+    .addNode("act", routed(actNode, afterAct), { ends: ["await_approval", END] })
+    .addEdge(START, "supervisor")
+    .addEdge("dunning", "apply_guard")
+    .addEdge("subscription", "apply_guard")
+    .addEdge("dispute", "apply_guard")
+    .addEdge("refund", "apply_guard");
+}
+
+export function compileGraph(checkpointer?: BaseCheckpointSaver) {
+  return buildGraph().compile({ checkpointer, name: GRAPH_ID });
+}
+
+export type CaseGraph = ReturnType<typeof compileGraph>;

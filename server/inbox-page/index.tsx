@@ -1,0 +1,102 @@
+// GET /inbox: the web page where a person answers billops' questions; sign-in, the page, and its answer endpoint.
+import { randomBytes } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type pg from "pg";
+import type { CaseService } from "../../engine/case-service.js";
+import type { Clock } from "../../domain/clock.js";
+import { listApprovals } from "../../store/approvals.js";
+import { jsonError, readJson, zodMessage } from "../http-error.js";
+import { approverChecker, endSession, sessionToken, startSession } from "./session.js";
+import { actionSchema } from "./forms.js";
+import { InboxPage, SignInPage, type PendingItem } from "./view.js";
+
+/** The same answers as POST /approvals/:id, through the same case service. */
+const AnswerSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("accept") }),
+  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()), action: z.string().optional() }),
+  z.object({ type: z.literal("response"), reason: z.string().trim().min(1).max(2000) }),
+  z.object({ type: z.literal("ignore") }),
+]);
+
+function pageHeaders(c: Context, nonce: string) {
+  // The page runs only its own inline script and style; no other origin, no framing, never cached (it shows money).
+  c.header("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; connect-src 'self'; form-action 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`);
+  c.header("Cache-Control", "no-store");
+  c.header("X-Content-Type-Options", "nosniff");
+  c.header("Referrer-Policy", "no-referrer");
+}
+
+/** Most urgent first: dispute evidence deadlines on top (nearest first), then the newest questions. */
+export function byUrgency(a: PendingItem, b: PendingItem): number {
+  if (a.disputeDue != null || b.disputeDue != null) {
+    if (a.disputeDue == null) return 1;
+    if (b.disputeDue == null) return -1;
+    if (a.disputeDue !== b.disputeDue) return a.disputeDue - b.disputeDue;
+  }
+  return b.approval.requestedAt - a.approval.requestedAt || a.approval.id.localeCompare(b.approval.id);
+}
+
+export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: Clock; approverTokens: Map<string, string> }) {
+  const app = new Hono();
+  const approverOf = approverChecker(o.approverTokens);
+
+  async function render(c: Context, approver: string, error?: string) {
+    const nonce = randomBytes(16).toString("base64");
+    pageHeaders(c, nonce);
+    const now = o.clock.now();
+    const pendingRows = await listApprovals(o.pool, { status: "pending", limit: 200 });
+    const pending: PendingItem[] = await Promise.all(
+      pendingRows.map(async (approval) => {
+        const { values } = await o.cases.snapshot(approval.caseKey);
+        const due = (values.context as any)?.dispute?.evidence_details?.due_by;
+        return { approval, values, schema: actionSchema(approval.domain, approval.action), disputeDue: approval.domain === "dispute" && typeof due === "number" ? due : null };
+      }),
+    );
+    pending.sort(byUrgency);
+    const history = (await listApprovals(o.pool, { status: "answered", limit: 100 })).sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || b.requestedAt - a.requestedAt);
+    return c.html(<InboxPage nonce={nonce} approver={approver} now={now} pending={pending} history={history} error={error} />);
+  }
+
+  function signIn(c: Context, status: 200 | 401, error?: string) {
+    const nonce = randomBytes(16).toString("base64");
+    pageHeaders(c, nonce);
+    return c.html(<SignInPage nonce={nonce} error={error} />, status);
+  }
+
+  app.get("/inbox", async (c) => {
+    const approver = approverOf(sessionToken(c));
+    // Nothing about any case is rendered before a valid sign-in.
+    if (!approver) return signIn(c, 200);
+    return render(c, approver);
+  });
+
+  app.post("/inbox/login", async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = typeof form.token === "string" ? form.token.trim() : "";
+    if (!approverOf(token)) return signIn(c, 401, "That token is not an approver token.");
+    startSession(c, token);
+    return c.redirect("/inbox", 303);
+  });
+
+  app.post("/inbox/logout", (c) => {
+    endSession(c);
+    return c.redirect("/inbox", 303);
+  });
+
+  app.post("/inbox/approvals/:id", async (c) => {
+    const approver = approverOf(sessionToken(c));
+    if (!approver) return jsonError(c, 401, "unauthenticated", "sign in at /inbox first");
+    // JSON only: a cross-site HTML form cannot send it, so the cookie cannot be ridden from elsewhere.
+    if (!(c.req.header("content-type") ?? "").startsWith("application/json")) return jsonError(c, 415, "json_required", "send the answer as application/json");
+    const parsed = await readJson(c);
+    if (!parsed.ok) return jsonError(c, 400, "invalid_json", "the body must be JSON");
+    const answer = AnswerSchema.safeParse(parsed.body);
+    if (!answer.success) return jsonError(c, 400, "invalid_answer", zodMessage(answer.error));
+    const result = await o.cases.answerApproval(c.req.param("id"), answer.data, approver);
+    if (!result.ok) return jsonError(c, result.status, result.code, result.message, result.approval ? { approval_status: result.approval.status, approver: result.approval.approver } : {});
+    return c.json({ approval: result.approval, outcome: result.state.outcome, next_approval: result.state.approval?.status === "pending" ? result.state.approval.id : null });
+  });
+
+  return app;
+}
