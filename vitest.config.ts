@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     exclude: ["**/node_modules/**", ".billops/**", "test-output/**"],
+    // DATABASE_URL, or the machine's server, or an embedded PostgreSQL on a bare machine.
+    globalSetup: ["test/support/global-database.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

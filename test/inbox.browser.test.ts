@@ -2,13 +2,13 @@
 // see the history; the simulator must show exactly one refund, with the edited amount.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startStack, APPROVER, APPROVER_TOKEN, type Stack } from "./support/stack.js";
+import { browserSuite, CHROMIUM, NO_CHROMIUM } from "./support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUT = join(process.cwd(), "test-output", "inbox");
 const scenario = JSON.parse(readFileSync(new URL("./fixtures/example_refund_small_goodwill.json", import.meta.url), "utf8"));
 const CHARGE = "ch_X00000z";
@@ -18,7 +18,7 @@ const text = (loc: Locator) => expect.poll(async () => (await loc.innerText()).t
 
 const refundWrites = (stack: Stack) => stack.sim.log.writes().filter((w) => w.method === "POST" && w.path === "/v1/refunds");
 
-describe.skipIf(!existsSync(CHROMIUM))("web inbox in chromium", () => {
+describe.skipIf(!!NO_CHROMIUM)(browserSuite("web inbox in chromium"), () => {
   let stack: Stack;
   let userDataDir: string;
   let context: BrowserContext;
@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web inbox in chromium", () => {
     await mkdir(OUT, { recursive: true });
     userDataDir = await mkdtemp(join(tmpdir(), "billops-chromium-"));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM!,
       headless: true,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
       viewport: { width: 1280, height: 900 },
