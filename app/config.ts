@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   EVENT_MAX_ATTEMPTS: int(1, 1000),
   EVENT_LEASE_SECONDS: int(5, 86_400),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(LOG_LEVELS).default("info")),
+  LOG_FORMAT: z.preprocess(emptyAsUnset, z.enum(["pretty", "json"]).optional()),
 });
 
 export interface Config {
@@ -59,6 +60,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Unset: readable lines at a terminal, JSON otherwise (telemetry/log.ts). */
+  logFormat: "pretty" | "json" | undefined;
   dataDir: string;
   database: { kind: "embedded"; pgPort: number } | { kind: "external"; url: string };
   stripe: { kind: "simulator" } | { kind: "stripe"; secretKey: string; webhookSecret: string };
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     host: e.HOST,
     port,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     dataDir: e.BILLOPS_DATA_DIR,
     database: embeddedDatabase ? { kind: "embedded", pgPort: e.BILLOPS_PG_PORT ?? 54329 } : { kind: "external", url: e.DATABASE_URL! },
     stripe: simulator

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { loadConfig, ConfigError, type Config } from "./config.js";
-import { createLogger } from "../telemetry/log.js";
+import { createLogger, defaultLogFormat } from "../telemetry/log.js";
 import { createPool } from "../db/pool.js";
 import { migrate } from "../db/migrate.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
@@ -17,7 +17,7 @@ import { demoEvents, demoSeed } from "./demo-seed.js";
 import { insertEvent } from "../engine/inbox/index.js";
 
 async function main(config: Config) {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat ?? defaultLogFormat());
   const stops: (() => Promise<void>)[] = [];
 
   let databaseUrl: string;

@@ -1,10 +1,23 @@
-// The one logger: pino JSON lines; children carry case, thread_id and event_id.
+// The one logger: pino; children carry case, thread_id and event_id. Readable lines for a person at a terminal,
+// JSON lines for log collectors (not a TTY, or LOG_FORMAT=json).
 import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger };
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino({ level, base: { service: "billops" } });
+export type LogFormat = "pretty" | "json";
+
+/** LOG_FORMAT when set; otherwise readable at a terminal and JSON everywhere else. */
+export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, tty = !!process.stdout.isTTY): LogFormat {
+  if (env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty") return env.LOG_FORMAT;
+  return tty ? "pretty" : "json";
+}
+
+export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", format: LogFormat = defaultLogFormat()): Logger {
+  const options = { level, base: { service: "billops" } };
+  if (format === "json") return pino(options);
+  // A stream in this thread rather than a transport worker: start-up lines are never lost to a worker not yet ready.
+  return pino(options, pretty({ colorize: !!process.stdout.isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service", singleLine: true }));
 }
 
 /** Tests and evals keep their output clean unless LOG_LEVEL asks for more. */

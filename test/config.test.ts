@@ -67,6 +67,7 @@ describe("loadConfig", () => {
     [{ STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1" }, [], "APPROVER_TOKENS"],
     [{ APPROVER_TOKENS: "alice:short" }, [], "APPROVER_TOKENS"],
     [{ LOG_LEVEL: "loud" }, [], "LOG_LEVEL"],
+    [{ LOG_FORMAT: "xml" }, [], "LOG_FORMAT"],
     [{}, ["--role", "cook"], "--role"],
     [{}, ["--role", "worker"], "--role"],
     [{ DATABASE_URL: "postgres://x/y" }, ["--role", "web"], "--role"],

@@ -24,7 +24,9 @@ export interface GatewayOptions {
 }
 
 export function createStripeClient(opts: GatewayOptions): Stripe {
-  const common = { maxNetworkRetries: opts.maxNetworkRetries ?? 2, timeout: opts.timeoutMs ?? 20_000 };
+  // No client telemetry: under load stripe-node's per-request metrics buffer fills and it prints "Request metrics
+  // buffer is full" for every request after that, drowning the logs; the metrics only serve Stripe's own dashboards.
+  const common = { maxNetworkRetries: opts.maxNetworkRetries ?? 2, timeout: opts.timeoutMs ?? 20_000, telemetry: false };
   if (!opts.baseUrl) return new Stripe(opts.secretKey, common);
   const u = new URL(opts.baseUrl);
   return new Stripe(opts.secretKey, {
