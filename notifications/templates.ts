@@ -1,4 +1,6 @@
 // Customer and operations message templates, rendered into the outbox by the act node.
+import { formatMoney } from "../domain/money.js";
+import { formatDate } from "../domain/dates.js";
 
 export type CustomerTemplate =
   | "update_payment_method"
@@ -33,23 +35,19 @@ export interface TemplateVars {
   action?: string | null;
 }
 
-export function formatMoney(amount: number | null | undefined, currency: string | null | undefined): string {
-  if (amount == null) return "the amount due";
-  const cur = (currency ?? "usd").toUpperCase();
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency: cur }).format(amount / 100);
-  } catch {
-    return `${(amount / 100).toFixed(2)} ${cur}`;
-  }
+/** An amount for a customer's eyes, in the charge's own currency (domain/money.ts knows its minor units). */
+export function amountText(amount: number | null | undefined, currency: string | null | undefined): string {
+  if (amount == null || !currency) return "the amount due";
+  return formatMoney(amount, currency);
 }
 
 function day(t: number | null | undefined): string {
-  return t ? new Date(t * 1000).toISOString().slice(0, 10) : "soon";
+  return t ? formatDate(t) : "soon";
 }
 
 export function render(template: Template, v: TemplateVars): { subject: string; body: string } {
   const hello = `Hello${v.customerName ? ` ${v.customerName}` : ""},`;
-  const money = formatMoney(v.amount, v.currency);
+  const money = amountText(v.amount, v.currency);
   const link = v.hostedInvoiceUrl ? `\n\nPay or update your card here: ${v.hostedInvoiceUrl}` : "";
   switch (template) {
     case "update_payment_method":

@@ -1,4 +1,6 @@
 // Evidence assembly: Stripe facts → Stripe's text evidence fields, per dispute reason family.
+import { formatMoney } from "../../domain/money.js";
+import { formatDate } from "../../domain/dates.js";
 import type Stripe from "stripe";
 import type { DisputeContext } from "./context.js";
 import type { Evidence } from "./schema.js";
@@ -34,8 +36,8 @@ export function reasonFamily(reason: string): ReasonFamily {
   return REASON_FAMILY[reason] ?? "general";
 }
 
-const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
-const money = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
+const day = (t: number) => formatDate(t);
+const money = (amount: number, currency: string) => formatMoney(amount, currency);
 
 function address(a: Stripe.Address | null | undefined): string | undefined {
   if (!a) return undefined;

@@ -1,4 +1,5 @@
 // The case story for a person: the Stripe facts a specialist gathered, formatted (money with currency, dates, codes).
+import { formatMoney } from "../../domain/money.js";
 
 export interface Fact {
   label: string;
@@ -7,17 +8,10 @@ export interface Fact {
   strong?: boolean;
 }
 
-/** Minor units to a currency string: Intl knows each currency's decimals (JPY has none, USD two). */
+/** Minor units to a currency string, with Stripe's exponent for the currency (domain/money.ts). */
 export function money(amount: unknown, currency: unknown): string {
-  if (typeof amount !== "number") return "—";
-  const cur = typeof currency === "string" && currency ? currency.toUpperCase() : "USD";
-  try {
-    const fmt = new Intl.NumberFormat("en-US", { style: "currency", currency: cur });
-    const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-    return fmt.format(amount / 10 ** digits);
-  } catch {
-    return `${amount} ${cur} (minor units)`;
-  }
+  if (typeof amount !== "number" || typeof currency !== "string" || !currency) return "—";
+  return formatMoney(amount, currency);
 }
 
 /** Unix seconds to "2026-12-08 13:12 UTC": approvers work across time zones, so one zone, named. */
