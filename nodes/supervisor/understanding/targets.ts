@@ -1,0 +1,111 @@
+// What a request is about: plan names, seat counts, amounts, Stripe ids, pause lengths and cancellation timing, read
+// from the prepared (lower-case) text.
+import type { AmountInText, IntentTarget } from "./types.js";
+
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1, an: 1, one: 1, another: 1, single: 1, two: 2, couple: 2, three: 3, few: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12,
+};
+const num = (w: string | undefined): number | null => {
+  if (!w) return null;
+  if (/^\d+$/.test(w)) return Number(w);
+  return NUMBER_WORDS[w] ?? null;
+};
+
+const SYMBOLS: Record<string, string> = { $: "usd", "€": "eur", "£": "gbp", "¥": "jpy" };
+const CODES = "usd|eur|gbp|jpy|kwd|chf|cad|aud|sek|nok|dkk|pln|brl|mxn|inr|nzd|sgd|hkd|bhd|jod|omr|tnd|isk|huf";
+const WORDS: Record<string, string> = { dollar: "usd", dollars: "usd", bucks: "usd", euro: "eur", euros: "eur", pound: "gbp", pounds: "gbp", yen: "jpy" };
+
+/**
+ * Amounts the customer wrote, in major units with the currency when the text names it ("$15", "15 dollars",
+ * "€9.99", "KWD 1.250", "¥4,980"). The one place billops reads amounts from customer text for now: issue 12's
+ * money-text parser replaces its body when it lands.
+ */
+export function amountsIn(text: string): AmountInText[] {
+  const out: AmountInText[] = [];
+  const seen = new Set<string>();
+  const add = (raw: string, currency: string | null, whole: string) => {
+    const value = Number(raw.replace(/,/g, ""));
+    if (!Number.isFinite(value) || value <= 0) return;
+    const key = `${value}:${currency}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ value, currency, text: whole.trim() });
+  };
+  const NUM = "(\\d{1,3}(?:,\\d{3})+(?:\\.\\d{1,3})?|\\d+(?:\\.\\d{1,3})?)";
+  for (const m of text.matchAll(new RegExp(`([$€£¥])\\s?${NUM}`, "gi"))) add(m[2]!, SYMBOLS[m[1]!] ?? null, m[0]);
+  for (const m of text.matchAll(new RegExp(`\\b(${CODES})\\s?${NUM}`, "gi"))) add(m[2]!, m[1]!.toLowerCase(), m[0]);
+  for (const m of text.matchAll(new RegExp(`\\b${NUM}\\s?(${CODES}|${Object.keys(WORDS).join("|")})\\b`, "gi"))) {
+    const unit = m[2]!.toLowerCase();
+    add(m[1]!, WORDS[unit] ?? unit, m[0]);
+  }
+  return out;
+}
+
+/** Words after "to" that begin a verb phrase or name a person, not a plan ("I'd like to downgrade to Basic"). */
+const NOT_A_PLAN = new Set(
+  ("me us you it them him her be get have do upgrade downgrade move switch change cancel pause go keep stay pay know ask see try make use " +
+    "buy the a an my our your this that what which when if because since and or but please now today tomorrow end start avoid continue " +
+    "confirm receive talk speak someone somebody anyone support renew resume reactivate restart add remove reduce increase decrease " +
+    "refund charge send update fix check look help take give find let email answer call contact avoid an yearly monthly annual").split(" "),
+);
+const PLAN_STOP = new Set(
+  ("please instead now asap today starting from for thanks thank and so as with because since if plan tier package subscription level " +
+    "edition immediately right effective at by on in next this when then but or too also again asap version account").split(" "),
+);
+
+/** The plan named after "to"/"on"/"onto" (upgrade us to Enterprise, move me to the Basic plan, put me back on basic). */
+export function planAfter(text: string): string | undefined {
+  for (const m of text.matchAll(/\b(?:to|onto|on)\s+(?:the\s+|our\s+|a\s+|an\s+|my\s+|your\s+)?([a-z][\w+-]*(?:\s+[a-z0-9][\w+-]*){0,2})/g)) {
+    const words: string[] = [];
+    for (const w of m[1]!.split(/\s+/)) {
+      if (PLAN_STOP.has(w)) break;
+      words.push(w);
+    }
+    if (words.length && !NOT_A_PLAN.has(words[0]!)) return words.join(" ");
+  }
+  return undefined;
+}
+
+/** A plan named right before "plan"/"tier" (the pro plan, our Enterprise tier). */
+export function planBefore(text: string): string | undefined {
+  const m = /\b(?:the|our|my|a|an)\s+([a-z][\w+-]*(?:\s+[a-z][\w+-]*)?)\s+(?:plan|tier|package|edition)\b/.exec(text);
+  if (!m) return undefined;
+  const words = m[1]!.split(/\s+/).filter((w) => !PLAN_STOP.has(w) && !NOT_A_PLAN.has(w) && !/^(current|new|old|same|whole|entire|cheaper|cheapest|bigger|smaller|higher|lower|paid|free|monthly|yearly|annual|existing|other|different|next|last)$/.test(w));
+  return words.length ? words.join(" ") : undefined;
+}
+
+export function seatsIn(text: string): number | undefined {
+  const m = /\b(\d+|a|an|one|another|single|two|three|four|five|six|seven|eight|nine|ten|twelve|couple of|few)\s+(?:more\s+|extra\s+|additional\s+|new\s+)?(?:seats?|users?|licen[cs]es?|members?|logins?)\b/.exec(text);
+  const n = num(m?.[1]?.replace(/ of$/, ""));
+  return n ?? undefined;
+}
+
+/** A pause's length: "for two months", "for 3 weeks", "skip a month", "until the new year" is not a length. */
+export function durationIn(text: string): IntentTarget["duration"] {
+  const m = /\b(?:for|skip|next)\s+(?:about\s+|around\s+|a\s+couple\s+of\s+|the\s+next\s+)?(\d+|a|an|one|two|three|four|five|six|couple|few)?\s*(?:of\s+)?(days?|weeks?|months?)\b/.exec(text);
+  if (!m) return undefined;
+  const count = m[1] ? num(m[1]) : /couple/.test(m[0]) ? 2 : 1;
+  if (!count) return undefined;
+  const unit = m[2]!.replace(/s$/, "") as "day" | "week" | "month";
+  return { count, unit };
+}
+
+const NOW = /\b(immediately|right now|right away|straight away|as soon as possible|effective (now|today|immediately)|today|this minute|at once|instantly)\b/;
+const PERIOD_END = /\b(end of (the |my |this |our )?(billing |current |paid )?(period|month|cycle|term|year|subscription)|at (the )?(period|month|term) end|when (it|the (subscription|period|plan|term|month)) (ends|runs out|expires|renews)|before (it|the subscription|the next (payment|renewal|charge)|next month) renews?|(before|at) (the )?(next )?renewal|not renew|autorenew|after this (month|period|cycle)|next (billing|cycle|month|renewal))\b/;
+
+export function timingIn(text: string): { timing?: "now" | "period_end"; conflict: boolean; vagueNow: boolean } {
+  const now = NOW.test(text);
+  const end = PERIOD_END.test(text);
+  if (now && end) return { conflict: true, vagueNow: false };
+  if (now) return { timing: "now", conflict: false, vagueNow: false };
+  if (end) return { timing: "period_end", conflict: false, vagueNow: false };
+  // "cancel now" may mean "I have decided now" as well as "end service now".
+  return { conflict: false, vagueNow: /\bnow\b/.test(text) };
+}
+
+export function idsIn(text: string): Pick<IntentTarget, "charge" | "subscription" | "invoice"> {
+  const charge = /\b(?:ch|py)_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
+  const subscription = /\bsub_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
+  const invoice = /\bin_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
+  return { ...(charge ? { charge } : {}), ...(subscription ? { subscription } : {}), ...(invoice ? { invoice } : {}) };
+}
