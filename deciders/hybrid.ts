@@ -10,7 +10,10 @@
 // - subscription: free text without a clear request, several subscriptions, no or unknown or several matching plans,
 //   a multi-item subscription, metered prices, "upgrade" to a cheaper plan (conflicting signals), classifier flags.
 // - dispute: a reason family without specific evidence (general and unknown reasons).
-// - support requests: the keyword classifier found no request ("unclear") or flagged the message.
+// - support requests: everything the request understanding (nodes/supervisor/understanding) did not understand for
+//   certain — several asks, a question or a negation without a clear ask, a doubt about timing, object or plan,
+//   another language, instructions in the text. The model's reading routes such a request and proposes; the guard
+//   still sends whatever it proposes to a person, because the understanding says the request was not certain.
 import type { Decider } from "../nodes/deps.js";
 
 export interface HybridDecider extends Decider {
@@ -27,7 +30,7 @@ export function createHybridDecider(o: { rules: Decider; llm: Decider }): Hybrid
     },
     async classify(request, opts) {
       const base = await o.rules.classify(request, opts);
-      if (!base.ambiguous && base.intent !== "unclear") return base;
+      if (base.understanding?.certain) return base;
       return o.llm.classify(request, opts);
     },
   };

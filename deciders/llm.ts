@@ -228,7 +228,7 @@ export function createLlmDecider(o: LlmDeciderOptions): LlmDecider {
 
     async classify(request: SupportRequest, opts): Promise<Classification> {
       const base = await o.rules.classify(request, opts);
-      const rulesView: RequestClassification = { route: base.route as RequestClassification["route"], intent: base.intent, params: base.params, ...(base.ambiguous ? { ambiguous: base.ambiguous } : {}) };
+      const rulesView: RequestClassification = { route: base.route as RequestClassification["route"], intent: base.intent, params: base.params, ...(base.ambiguous ? { ambiguous: base.ambiguous } : {}), ...(base.understanding ? { understanding: base.understanding } : {}) };
       const r = await ask("support_request_classification", CLASSIFICATION_JSON, classifyPrompt(request, rulesView), (v) => {
         const p = classificationSchema.safeParse(v);
         return p.success ? { ok: true, value: p.data } : { ok: false, reason: `schema violation: ${issuesText(p.error)}` };
@@ -246,7 +246,8 @@ export function createLlmDecider(o: LlmDeciderOptions): LlmDecider {
       };
       // Instruction-like text flagged by the keyword rules stays flagged whatever the model thinks of it.
       const flags = [c.ambiguous, base.ambiguous && /instructions/.test(base.ambiguous) ? base.ambiguous : null].filter((x): x is string => !!x);
-      return { route: c.route, intent: c.intent, params, source: "llm", ...(flags.length ? { ambiguous: flags.join("; ") } : {}), llm: { calls: r.calls, tokens: r.tokens } };
+      // The rules' understanding goes on unchanged: the guard judges the request by it, not by the model's reading.
+      return { route: c.route, intent: c.intent, params, source: "llm", ...(flags.length ? { ambiguous: flags.join("; ") } : {}), llm: { calls: r.calls, tokens: r.tokens }, ...(base.understanding ? { understanding: base.understanding } : {}) };
     },
   };
 }

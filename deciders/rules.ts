@@ -10,9 +10,9 @@ export function createRulesDecider(domains: Record<Domain, DomainSpec>): Decider
       const p = domains[domain].rules(context, config);
       return { ...p, source: "rules" };
     },
-    async classify(request) {
-      const c = classifyRequest(request);
-      return { route: c.route, intent: c.intent, params: { ...c.params }, source: "rules", ...(c.ambiguous ? { ambiguous: c.ambiguous } : {}) };
+    async classify(request, opts) {
+      const c = classifyRequest(request, opts?.understanding);
+      return { route: c.route, intent: c.intent, params: { ...c.params }, source: "rules", ...(c.ambiguous ? { ambiguous: c.ambiguous } : {}), understanding: c.understanding };
     },
   };
 }

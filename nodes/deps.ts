@@ -8,6 +8,7 @@ import type { Logger } from "../telemetry/log.js";
 import type { Trigger } from "../domain/case-state.js";
 import type { CaseHistory } from "../domain/history.js";
 import type { ProposedDecision, SpecialistInput, SupportRequest } from "./proposal.js";
+import type { Understanding } from "./supervisor/understanding/types.js";
 
 export type { ProposedDecision, SpecialistInput, SupportRequest };
 
@@ -25,6 +26,8 @@ export interface Classification {
   ambiguous?: string;
   fallbackReason?: string;
   llm?: { calls: number; tokens: number };
+  /** The rules' reading of the message, when the classifier made one. */
+  understanding?: Understanding;
 }
 
 /** How a domain learns the facts and what the deterministic policy says about them. */
@@ -38,7 +41,8 @@ export type PolicyConfig = import("../domain/policy-config.js").PolicyConfig;
 export interface Decider {
   readonly name: "rules" | "llm" | "hybrid";
   decide(domain: Domain, context: unknown, opts: { config: PolicyConfig; trigger: Trigger }): Promise<DeciderResult>;
-  classify(request: SupportRequest, opts: { config: PolicyConfig }): Promise<Classification>;
+  /** `understanding` is the supervisor's own reading of the message (nodes/supervisor/understanding). */
+  classify(request: SupportRequest, opts: { config: PolicyConfig; understanding?: Understanding }): Promise<Classification>;
 }
 
 export interface GraphDeps {

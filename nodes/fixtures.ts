@@ -3,6 +3,7 @@ import type Stripe from "stripe";
 import { EMPTY_HISTORY, type CaseHistory } from "../domain/history.js";
 import type { StripeReads } from "../stripe/gateway/reads.js";
 import type { EventLike, RequestClassification, SpecialistInput, SupportRequest } from "./proposal.js";
+import { understandRequest } from "./supervisor/understanding/index.js";
 
 export const NOW = 1796300000;
 export const DAY = 86400;
@@ -197,7 +198,8 @@ export function memoryReads(w: World): StripeReads & { calls: string[] } {
     },
     listSubscriptions: async (p) => newest((w.subscriptions ?? []).filter((s) => idOf(s.customer) === p.customer && (!p.status || p.status === "all" || s.status === p.status))),
     getSubscriptionSchedule: async (id) => byId(w.subscription_schedules, id),
-    listInvoices: async (p) => newest((w.invoices ?? []).filter((i) => idOf(i.customer) === p.customer && (!p.status || i.status === p.status))).slice(0, p.limit ?? 24),
+    listInvoices: async (p) =>
+      newest((w.invoices ?? []).filter((i) => idOf(i.customer) === p.customer && (!p.status || i.status === p.status) && (!p.subscription || idOf(i.parent?.subscription_details?.subscription ?? null) === p.subscription))).slice(0, p.limit ?? 24),
     listActiveRecurringPrices: async () => (w.prices ?? []).filter((p) => p.active && p.type === "recurring"),
     listRefunds: async (p) => newest((w.refunds ?? []).filter((r) => (!p.charge || idOf(r.charge) === p.charge) && (!p.payment_intent || idOf(r.payment_intent) === p.payment_intent))),
     getDispute: async (id) => (log(`getDispute ${id}`), byId(w.disputes, id)),
@@ -210,8 +212,10 @@ export function event(type: string, object: Record<string, unknown>, o: Partial<
   return { kind: "event", event: { id: "evt_A", type, created: NOW, data: { object: object as EventLike["data"]["object"] }, ...o } };
 }
 
+/** A support request as the supervisor hands it on: with its own understanding of the message unless one is given. */
 export function request(message: string, classification: RequestClassification, o: Partial<SupportRequest> = {}): SpecialistInput {
-  return { kind: "request", request: { id: "req_A", customer: "cus_A", message, ...o }, classification };
+  const understanding = classification.understanding ?? understandRequest(message, { subscription: o.subscription, charge: o.charge });
+  return { kind: "request", request: { id: "req_A", customer: "cus_A", message, ...o }, classification: { ...classification, understanding } };
 }
 
 export function history(o: Partial<CaseHistory> = {}): CaseHistory {

@@ -1,5 +1,6 @@
 // The shapes shared by every specialist: what triggers a case run (event or support request) and the decision it proposes.
 import type { Action } from "../domain/actions.js";
+import type { Understanding } from "./supervisor/understanding/types.js";
 
 /** A deciders' output before the graph stamps domain and source onto it (see Decision in domain/actions.ts). */
 export interface ProposedDecision<A extends string = Action> {
@@ -44,6 +45,8 @@ export interface RequestClassification {
     subscription?: string;
   };
   ambiguous?: string;
+  /** What the rules understood of the message (the supervisor's own reading, whatever the decider classified). */
+  understanding?: Understanding;
 }
 
 export type SpecialistInput =
@@ -53,7 +56,7 @@ export type SpecialistInput =
 /** The trigger as kept in a context: enough for a pure policy to know why it runs. */
 export type Trigger =
   | { kind: "event"; eventId: string; type: string; created: number; objectId?: string }
-  | { kind: "request"; requestId: string; intent: string; message: string; params: RequestClassification["params"]; ambiguous?: string };
+  | { kind: "request"; requestId: string; intent: string; message: string; params: RequestClassification["params"]; ambiguous?: string; understanding?: Understanding };
 
 export function triggerOf(input: SpecialistInput): Trigger {
   if (input.kind === "event") {
@@ -68,6 +71,7 @@ export function triggerOf(input: SpecialistInput): Trigger {
     message: request.message,
     params: classification.params,
     ambiguous: classification.ambiguous,
+    ...(classification.understanding ? { understanding: classification.understanding } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { cancelJobsForCase, scheduleJob } from "../../store/jobs.js";
 import { render, type Template } from "../../notifications/templates.js";
 import { customerFacts } from "./facts.js";
 import { settle } from "../record/settle.js";
+import { understoodLines } from "../supervisor/understanding/index.js";
 
 interface ActScope {
   deps: GraphDeps;
@@ -23,6 +24,7 @@ interface ActScope {
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
+const idOfInvoice = (v: unknown): string | null => (typeof v === "string" ? v : v && typeof v === "object" && "id" in v ? String((v as { id: unknown }).id) : null);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 function effect(s: ActScope, action: string, method: string, r: WriteResult<{ id: string }>): StripeEffect {
@@ -105,14 +107,21 @@ async function actSubscription(s: ActScope, action: string, p: Record<string, un
   const metadata = s.metadata;
   switch (action) {
     case "upgrade": {
+      // Billed now; with pending_if_incomplete a failed payment leaves the plan as it was (Stripe's pending updates).
       const params: Stripe.SubscriptionUpdateParams = {
         items: [{ id: str(p.item), price: str(p.price) }],
-        proration_behavior: "create_prorations",
+        proration_behavior: "always_invoice",
+        payment_behavior: "pending_if_incomplete",
         metadata,
       };
-      const e = effect(s, action, "subscriptions.update", await w.updateSubscription(sub, params, idempotencyKey(s.caseKey, s.basis, action)));
-      if (e.ok) await notify(s, "plan_changed", { planName: typeof p.plan_name === "string" ? p.plan_name : null });
-      else s.outcome.status = "failed";
+      const r = await w.updateSubscription(sub, params, idempotencyKey(s.caseKey, s.basis, action));
+      const e = effect(s, action, "subscriptions.update", r);
+      if (!e.ok) s.outcome.status = "failed";
+      else if (r.ok && r.object.pending_update) {
+        // Stripe took the request but the payment failed: nothing changed yet. Dunning follows the invoice.
+        s.outcome.status = "failed";
+        s.outcome.error = `payment for the upgrade failed: the plan is unchanged until invoice ${idOfInvoice(r.object.latest_invoice) ?? "(latest)"} is paid (pending update expires ${r.object.pending_update.expires_at})`;
+      } else await notify(s, "plan_changed", { planName: typeof p.plan_name === "string" ? p.plan_name : null });
       return;
     }
     case "downgrade": {
@@ -158,15 +167,35 @@ async function actSubscription(s: ActScope, action: string, p: Record<string, un
       return;
     }
     case "cancel_immediately": {
-      const e = effect(s, action, "subscriptions.cancel", await w.cancelSubscription(sub, {}, idempotencyKey(s.caseKey, s.basis, action)));
-      if (e.ok) await notify(s, "cancellation_confirmed");
-      else s.outcome.status = "failed";
+      // invoice_now bills pending prorations (Stripe drops them when invoice_now and prorate are both false).
+      const params: Stripe.SubscriptionCancelParams = { invoice_now: p.invoice_now !== false, prorate: p.prorate === true };
+      const e = effect(s, action, "subscriptions.cancel", await w.cancelSubscription(sub, params, idempotencyKey(s.caseKey, s.basis, action)));
+      if (!e.ok) {
+        s.outcome.status = "failed";
+        return;
+      }
+      if (typeof p.open_invoice === "string" && p.open_invoice) {
+        // After the cancellation (which stops Stripe's automatic collection): the refused invoice is settled as approved.
+        const inv = p.open_invoice;
+        const settled =
+          p.open_invoice_action === "void"
+            ? effect(s, action, "invoices.voidInvoice", await w.voidInvoice(inv, idempotencyKey(s.caseKey, s.basis, action, "void")))
+            : effect(s, action, "invoices.markUncollectible", await w.markInvoiceUncollectible(inv, idempotencyKey(s.caseKey, s.basis, action, "uncollectible")));
+        if (!settled.ok) s.outcome.status = "failed";
+      }
+      await notify(s, "cancellation_confirmed");
       return;
     }
     case "pause_collection": {
       const behavior = (["void", "keep_as_draft", "mark_uncollectible"].includes(str(p.behavior)) ? str(p.behavior) : "void") as "void";
       const pause: Stripe.SubscriptionUpdateParams.PauseCollection = { behavior };
       if (num(p.resumes_at)) pause.resumes_at = num(p.resumes_at)!;
+      else {
+        // The guard's schema requires an end; a pause without one is never sent.
+        s.outcome.status = "failed";
+        s.outcome.error = "pause without resumes_at";
+        return;
+      }
       const e = effect(s, action, "subscriptions.update", await w.updateSubscription(sub, { pause_collection: pause, metadata }, idempotencyKey(s.caseKey, s.basis, action)));
       if (!e.ok) s.outcome.status = "failed";
       return;
@@ -240,7 +269,10 @@ export async function actNode(state: CaseStateType, config: LangGraphRunnableCon
   const passive = ["no_action", "no_change", "record_outcome", "deny_refund"].includes(decision.action);
   if (decision.action === "escalate_to_support") {
     s.outcome.status = "escalated";
-    await notify(s, "ops_escalation", { reason: str(decision.params.reason) || decision.rationale });
+    // A person picks up a support request with what billops understood of it, every ask listed.
+    const understood = understoodLines(state.classification);
+    const reason = str(decision.params.reason) || decision.rationale;
+    await notify(s, "ops_escalation", { reason: understood.length ? `${reason}\nThe customer's message, as understood:\n${understood.map((l) => `- ${l}`).join("\n")}` : reason });
   } else if (passive) {
     s.outcome.status = "recorded";
   } else if (!deps.writes) {

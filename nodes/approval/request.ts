@@ -7,7 +7,8 @@ export function approvalId(caseKey: string, decisionId: string, action: string):
   return `apr_${createHash("sha256").update(`${caseKey}\n${decisionId}\n${action}`).digest("hex").slice(0, 24)}`;
 }
 
-export function approvalRequest(decision: Pick<DecisionRecord, "action" | "params" | "rationale" | "domain">, reasons: string[], caseKey: string): HumanInterrupt {
+/** `understood`: what billops read in the customer's message, one line an ask (support requests only). */
+export function approvalRequest(decision: Pick<DecisionRecord, "action" | "params" | "rationale" | "domain">, reasons: string[], caseKey: string, understood: string[] = []): HumanInterrupt {
   return {
     action_request: { action: decision.action, args: decision.params },
     config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
@@ -16,6 +17,7 @@ export function approvalRequest(decision: Pick<DecisionRecord, "action" | "param
       "",
       `Why: ${decision.rationale}`,
       reasons.length ? `Needs a person because: ${reasons.join("; ")}` : "",
+      understood.length ? `The customer's message, as understood:\n${understood.map((l) => `- ${l}`).join("\n")}` : "",
       "Accept to run it, edit the arguments, respond to reject with a reason, or ignore to do nothing.",
     ]
       .filter(Boolean)

@@ -105,7 +105,7 @@ const disputeRows: Row[] = [
 async function subCtx(o: Record<string, unknown> = {}, cfg = config) {
   void cfg;
   const w: f.World = { customers: [f.customer()], subscriptions: [f.subscription(o)], prices: [...f.CATALOG, f.price("price_legacy", "Legacy", 900)] };
-  return gatherSubscriptionContext(f.memoryReads(w), f.request("x", { route: "subscription", intent: "upgrade", params: {} }, { subscription: "sub_A" }), f.history(), NOW);
+  return gatherSubscriptionContext(f.memoryReads(w), f.request("Please upgrade us to Pro", { route: "subscription", intent: "upgrade", params: {} }, { subscription: "sub_A" }), f.history(), NOW);
 }
 const periodEnd = NOW + 10 * DAY;
 const catalogOnly = parsePolicyConfig({ catalog: { basic: "price_basic_m", pro: "price_pro_m", enterprise: "price_ent_m" } });

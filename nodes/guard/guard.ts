@@ -2,7 +2,9 @@
 import type { z } from "zod";
 import { isAction, PASSIVE_ACTIONS, type Action, type Domain } from "../../domain/actions.js";
 import type { PolicyConfig } from "../../domain/policy-config.js";
-import type { ProposedDecision } from "../proposal.js";
+import { toMinor } from "../../domain/money.js";
+import type { ProposedDecision, Trigger } from "../proposal.js";
+import { describeUnderstanding, type UnderstoodIntentName } from "../supervisor/understanding/index.js";
 import type { DunningContext } from "../dunning/context.js";
 import { NEVER_RETRY } from "../dunning/decline-codes.js";
 import { effectiveCategory, retryBudget } from "../dunning/policy.js";
@@ -13,7 +15,7 @@ import { refundParamsSchemas } from "../refund/schema.js";
 import type { DisputeContext } from "../dispute/context.js";
 import { disputeParamsSchemas } from "../dispute/schema.js";
 import type { SubscriptionContext } from "../subscription/context.js";
-import { planCatalog } from "../subscription/catalog.js";
+import { matchPlan, planCatalog } from "../subscription/catalog.js";
 import { subscriptionParamsSchemas } from "../subscription/schema.js";
 
 export type GuardVerdict = "ok" | "needs_approval" | "downgraded";
@@ -93,6 +95,7 @@ export function guard(input: GuardInput): GuardResult {
       checkSubscription(action, params, input.context, config, f);
       break;
   }
+  checkRequest(action, params, input.context, config, f);
   if (f.never.length) return downgrade(f.never);
   if (!PASSIVE_ACTIONS.has(action) && typeof decision.confidence === "number" && decision.confidence < config.min_auto_confidence) {
     f.approval.push(`confidence ${decision.confidence} is below ${config.min_auto_confidence}`);
@@ -214,5 +217,70 @@ function checkSubscription(action: Action, p: Record<string, unknown>, ctx: Subs
   if (action === "pause_collection") {
     f.approval.push("pausing collection stops revenue: a person decides");
     if (typeof p.resumes_at === "number" && p.resumes_at <= ctx.now) f.never.push(`resumes_at ${p.resumes_at} is in the past`);
+  }
+  checkSubscriptionState(action, p, ctx, f);
+}
+
+const DELINQUENT = new Set(["past_due", "unpaid", "incomplete"]);
+
+/** What the subscription's state (status, failing invoices, pending update) allows, whoever proposed the change. */
+function checkSubscriptionState(action: Action, p: Record<string, unknown>, ctx: SubscriptionContext, f: Findings): void {
+  const sub = ctx.subscription!;
+  const failing = (ctx.openInvoices ?? []).filter((i) => i.status === "open" && (i.attempt_count ?? 0) > 0 && (i.amount_remaining ?? 0) > 0);
+  const unpaid = DELINQUENT.has(sub.status) || failing.length > 0;
+  if ((action === "upgrade" || action === "downgrade") && unpaid) f.approval.push(`${sub.id} is ${sub.status}${failing.length ? ` with failing invoice ${failing[0]!.id}` : ""}: a plan change goes to a person`);
+  if ((action === "upgrade" || action === "downgrade") && sub.pending_update) f.approval.push(`${sub.id} has a pending update waiting for payment`);
+  if (action === "cancel_at_period_end" && unpaid) f.approval.push(`${sub.id} is ${sub.status}: cancelling at period end keeps Stripe retrying ${failing[0]?.id ?? "its open invoice"}`);
+  if (action === "pause_collection" && typeof p.resumes_at === "number" && p.resumes_at > ctx.now + 366 * DAY) f.never.push(`a pause until ${p.resumes_at} is longer than a year`);
+  if (action === "cancel_immediately" && typeof p.open_invoice === "string") {
+    const inv = (ctx.openInvoices ?? []).find((i) => i.id === p.open_invoice);
+    if (!inv) f.never.push(`invoice ${p.open_invoice} is not an open invoice of ${sub.id}`);
+    else f.approval.push(`${p.open_invoice_action === "void" ? "voiding" : "writing off"} invoice ${inv.id} gives up what it is owed`);
+  }
+}
+
+// ---- Support requests: act alone only on what was understood for certain (DESIGN.md "Understanding") ----
+
+/** What each ask may lead to without a person; anything else on a request waits for one. */
+const FITS: Partial<Record<UnderstoodIntentName, readonly Action[]>> = {
+  cancel: ["cancel_at_period_end", "cancel_immediately"],
+  pause: ["pause_collection"],
+  upgrade: ["upgrade", "downgrade"],
+  downgrade: ["upgrade", "downgrade"],
+  change_plan: ["upgrade", "downgrade"],
+  refund: ["refund_full", "refund_partial"],
+  duplicate: ["refund_full", "refund_partial"],
+  retry_payment: ["retry_immediately", "notify_customer"],
+  payment_help: ["notify_customer"],
+};
+
+/**
+ * A side-effecting action triggered by a support request needs a person unless the supervisor's own understanding of
+ * the message is certain, has exactly one ask, and the action is what that ask leads to (and, for a plan change, to
+ * the plan the customer named). The decider's confidence plays no part: a model cannot talk this check away.
+ */
+function checkRequest(action: Action, p: Record<string, unknown>, ctx: unknown, config: PolicyConfig, f: Findings): void {
+  const t = (ctx as { trigger?: Trigger } | null)?.trigger;
+  if (!t || t.kind !== "request" || PASSIVE_ACTIONS.has(action)) return;
+  const u = t.understanding;
+  if (!u) return void f.approval.push("the request was not read by the understanding rules");
+  const understood = describeUnderstanding(u).join("; ");
+  if (!u.certain) return void f.approval.push(`the request is not understood for certain (${u.ambiguities.join("; ") || "ambiguous"}); understood: ${understood}`);
+  const asks = u.intents.filter((i) => !i.negated && !i.question);
+  if (asks.length !== 1) return void f.approval.push(`the message asks for ${asks.length} things (${understood})`);
+  const ask = asks[0]!;
+  if (!(FITS[ask.intent] ?? []).includes(action)) return void f.approval.push(`${action} is not what the customer asked (${understood})`);
+  if ((action === "upgrade" || action === "downgrade") && ctx && "catalog" in (ctx as object)) {
+    const sub = ctx as SubscriptionContext;
+    const named = ask.target.plan ? matchPlan(ask.target.plan, planCatalog(sub, config), config, { interval: null, currency: sub.subscription?.currency ?? null }).candidates : [];
+    if (!named.some((c) => c.price === p.price)) f.approval.push(`price ${String(p.price)} is not the plan the customer named (${ask.target.plan ?? "none"})`);
+  }
+  const asked = ask.target.amount;
+  const currency = (ctx as { charge?: { currency?: string } | null }).charge?.currency;
+  if ((action === "refund_full" || action === "refund_partial") && asked && currency) {
+    // The customer named an amount: more than that is not what was asked (a different currency is not comparable).
+    const limit = !asked.currency || asked.currency === currency.toLowerCase() ? toMinor(asked.value, currency) : null;
+    if (limit == null) f.approval.push(`the customer named ${asked.text}, not comparable with a ${currency.toUpperCase()} charge`);
+    else if (typeof p.amount === "number" && p.amount > limit) f.approval.push(`amount ${p.amount} is more than the ${asked.text} the customer asked for`);
   }
 }

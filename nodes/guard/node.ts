@@ -5,6 +5,7 @@ import type { AuditLine, CaseStateType, CaseStateUpdate, Outcome } from "../../d
 import { approvalId, approvalRequest } from "../approval/request.js";
 import { settle } from "../record/settle.js";
 import { guardDecision } from "./review.js";
+import { understoodLines } from "../supervisor/understanding/index.js";
 
 /** Decisions that change nothing anywhere skip act: no Stripe write, no message, no job — nothing to do there. */
 const NOTHING_TO_DO = new Set<string>(["no_action", "no_change", "record_outcome", "deny_refund"]);
@@ -19,7 +20,7 @@ export async function guardNode(state: CaseStateType, config: LangGraphRunnableC
   // Every key returned is a channel write LangGraph stores: an unchanged decision is not returned.
   const update: CaseStateUpdate = { guard: verdict, log, ...(verdict.original ? { decision } : {}) };
   if (verdict.verdict === "needs_approval") {
-    update.approval = { id: approvalId(state.caseKey, decision.id, decision.action), request: approvalRequest(decision, verdict.reasons, state.caseKey), status: "pending" };
+    update.approval = { id: approvalId(state.caseKey, decision.id, decision.action), request: approvalRequest(decision, verdict.reasons, state.caseKey, understoodLines(state.classification)), status: "pending" };
   } else if (NOTHING_TO_DO.has(decision.action)) {
     // Nothing to execute: the decision is settled here, without an act step.
     const outcome: Outcome = { status: "recorded", stripe: [], notifications: [], scheduled: [] };

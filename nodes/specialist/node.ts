@@ -10,12 +10,13 @@ export function specialistInput(state: CaseStateType): SpecialistInput {
   const t = state.trigger!;
   if (t.source === "request") {
     const c = (state.classification ?? {}) as Record<string, unknown>;
-    const { intent, route, source: _s, ambiguous, llm: _l, ...params } = c;
+    const { intent, route, source: _s, ambiguous, llm: _l, understanding, ...params } = c;
     const classification: RequestClassification = {
       route: (route as RequestClassification["route"]) ?? "ignore",
       intent: typeof intent === "string" ? intent : "unclear",
       params: params as RequestClassification["params"],
       ...(typeof ambiguous === "string" ? { ambiguous } : {}),
+      ...(understanding && typeof understanding === "object" ? { understanding: understanding as RequestClassification["understanding"] } : {}),
     };
     return { kind: "request", request: t.object as SupportRequest, classification };
   }

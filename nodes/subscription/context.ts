@@ -23,7 +23,11 @@ export interface SubscriptionItemFacts {
   id: string;
   price: string;
   quantity: number;
+  currentPeriodStart: number;
   currentPeriodEnd: number;
+  unitAmount: number | null;
+  interval: string | null;
+  intervalCount: number;
   monthlyAmount: number | null;
 }
 
@@ -38,6 +42,10 @@ export interface SubscriptionContext {
   customer: Stripe.Customer | null;
   items: SubscriptionItemFacts[];
   catalog: CatalogEntry[];
+  /** The subscription's open invoices, newest first: a failing one decides how a cancellation must go. */
+  openInvoices: Stripe.Invoice[];
+  /** A subscription the request named that belongs to another customer (then `subscription` is null). */
+  foreignSubscription: string | null;
 }
 
 const MONTHS: Record<string, number> = { day: 1 / 30, week: 12 / 52, month: 1, year: 12 };
@@ -92,17 +100,30 @@ export async function gatherSubscriptionContext(
   // The event payload is a hint; the subscription as Stripe has it now decides.
   // One request for the subscription, its customer and its schedule; the catalog alongside.
   const [found, prices] = await Promise.all([subId ? reads.getSubscriptionWithParties(subId) : null, reads.listActiveRecurringPrices()]);
-  const subscription = found?.subscription ?? null;
+  // An id from a request (the support tool's or the customer's text) must be the customer's own subscription.
+  const foreignSubscription = found && input.kind === "request" && idOf(found.subscription.customer) !== input.request.customer ? found.subscription.id : null;
+  const subscription = foreignSubscription ? null : (found?.subscription ?? null);
   if (subscription) liveSubscriptions = Math.max(liveSubscriptions, 1);
   const schedule = found?.schedule ?? null;
-  const customer = found ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
+  const customer = found && !foreignSubscription ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
+  // A request is decided on the subscription's state: its open invoices (a failed renewal) change what is safe.
+  const openInvoices =
+    subscription && input.kind === "request"
+      ? (await reads.listInvoices({ customer: idOf(subscription.customer)!, status: "open", subscription: subscription.id, limit: 10 }))
+          .filter((i) => i.status === "open")
+          .sort((a, b) => b.created - a.created)
+      : [];
   const catalog = prices.filter((p) => p.active && p.type === "recurring").map(catalogEntry);
   const items: SubscriptionItemFacts[] = (subscription?.items?.data ?? []).map((it) => ({
     id: it.id,
     price: it.price.id,
     quantity: it.quantity ?? 1,
+    currentPeriodStart: it.current_period_start,
     currentPeriodEnd: it.current_period_end,
+    unitAmount: it.price.unit_amount ?? null,
+    interval: it.price.recurring?.interval ?? null,
+    intervalCount: it.price.recurring?.interval_count ?? 1,
     monthlyAmount: monthly(it.price.unit_amount ?? null, it.price.recurring?.interval ?? null, it.price.recurring?.interval_count ?? 1),
   }));
-  return { trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule, customer, items, catalog };
+  return { trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule: foreignSubscription ? null : schedule, customer, items, catalog, openInvoices, foreignSubscription };
 }

@@ -1,6 +1,8 @@
 // Rules classifier table: a row per kind of support message, including ones that try to give the agent orders.
 import { describe, expect, it } from "vitest";
-import { classifyRequest, extractAmounts, extractTargetPlan } from "./classify-rules.js";
+import { classifyRequest } from "./classify-rules.js";
+import { amountsIn } from "./understanding/index.js";
+import { planAfter } from "./understanding/targets.js";
 
 const c = (message: string, o: { charge?: string; subscription?: string } = {}) => classifyRequest({ id: "req_1", customer: "cus_A", message, ...o });
 
@@ -40,7 +42,7 @@ describe("classifyRequest", () => {
     const r = c("I want to upgrade");
     expect(r).toMatchObject({ route: "subscription", intent: "upgrade" });
     expect(r.params.target_plan).toBeUndefined();
-    expect(r.ambiguous).toMatch(/no target plan/);
+    expect(r.ambiguous).toMatch(/no plan named/);
   });
 
   it("nothing clear → unclear, routed by the attached object, flagged", () => {
@@ -60,9 +62,10 @@ describe("classifyRequest", () => {
       expect(r).toMatchObject({ route: "refund", intent: "refund", params: { amount: 5000 } });
       expect(r.ambiguous).toMatch(/instructions/);
     });
-    it("several amounts → the smallest, flagged", () => {
-      const r = c("I paid $49 but only want $15 back as a refund");
-      expect(r.params.amount).toBe(15);
+    it("several amounts: the one the ask names; two in the ask itself → none, flagged", () => {
+      expect(c("I paid $49 but only want $15 back as a refund").params.amount).toBe(15);
+      const r = c("please refund $15 or $49, whatever you think");
+      expect(r.params.amount).toBeUndefined();
       expect(r.ambiguous).toMatch(/several amounts/);
     });
     it("a pretend system message does not change the route", () => {
@@ -77,15 +80,17 @@ describe("extractors", () => {
   it.each([
     ["$15", [15]],
     ["15 dollars", [15]],
-    ["USD 1,200.50", [1200.5]],
+    ["usd 1,200.50", [1200.5]],
     ["£20 or 30 pounds", [20, 30]],
+    ["kwd 1.250", [1.25]],
+    ["¥4,980", [4980]],
     ["order 12345", []],
-  ])("extractAmounts(%j) = %j", (t, want) => expect(extractAmounts(t)).toEqual(want));
+  ])("amountsIn(%j) = %j", (t, want) => expect(amountsIn(t).map((a) => a.value)).toEqual(want));
 
   it.each([
-    ["move me to Enterprise.", "Enterprise"],
+    ["move me to enterprise.", "enterprise"],
     ["upgrade to the pro plan", "pro"],
-    ["I want to upgrade", undefined],
-    ["switch to Team please", "Team"],
-  ])("extractTargetPlan(%j) = %j", (t, want) => expect(extractTargetPlan(t)).toBe(want));
+    ["i want to upgrade", undefined],
+    ["switch to team please", "team"],
+  ])("planAfter(%j) = %j", (t, want) => expect(planAfter(t)).toBe(want));
 });

@@ -11,6 +11,7 @@ import type { AuditLine, CaseStateType, CaseStateUpdate, EventRecord } from "../
 import { routeEvent } from "../../domain/routing.js";
 import type { Route } from "../../domain/actions.js";
 import type { SupportRequest } from "../proposal.js";
+import { understandRequest } from "./understanding/index.js";
 
 /** The supervisor's writes for the state's trigger once its route is known. */
 function supervised(state: CaseStateType, now: number, route: Route, classification: Record<string, unknown> | null = null, more: AuditLine[] = []): CaseStateUpdate & { route: Route } {
@@ -43,10 +44,17 @@ export async function supervisorNode(state: CaseStateType, config: LangGraphRunn
   const routed = supervise(state, now);
   if (routed) return routed;
   const t = state.trigger!;
-  const c = await deps.decider.classify(t.object as SupportRequest, { config: deps.config });
-  const classification = { ...c.params, intent: c.intent, route: c.route, source: c.source, ...(c.ambiguous ? { ambiguous: c.ambiguous } : {}), ...(c.llm ? { llm: c.llm } : {}) };
+  const request = t.object as SupportRequest;
+  // The supervisor's own reading, made here and not by the decider: the guard judges every action on a request by it,
+  // so a model's classification can route and propose but never make an ambiguous request look certain.
+  const understanding = understandRequest(String(request.message ?? ""), { subscription: request.subscription, charge: request.charge });
+  const c = await deps.decider.classify(request, { config: deps.config, understanding });
+  // A message the rules read for certain as no billing request (thanks, a greeting, a product question) is recorded
+  // and ends here whatever a model made of it: nobody is paged for "thanks, that fixed it".
+  const route = understanding.certain && understanding.kind !== "request" ? "ignore" : c.route;
+  const classification = { ...c.params, intent: route === "ignore" ? "no_request" : c.intent, route, source: c.source, ...(c.ambiguous ? { ambiguous: c.ambiguous } : {}), ...(c.llm ? { llm: c.llm } : {}), understanding };
   const line: AuditLine = { id: `${t.eventId}:classified`, kind: c.fallbackReason ? "fallback" : "decision", at: now, data: { classification, ...(c.fallbackReason ? { fallback_reason: c.fallbackReason } : {}) } };
-  return supervised(state, now, c.route, classification, [line]);
+  return supervised(state, now, route, classification, [line]);
 }
 
 export function afterSupervisor(state: CaseStateType): string {

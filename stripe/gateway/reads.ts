@@ -19,7 +19,7 @@ export interface StripeReads {
   getSubscriptionWithParties(id: string): Promise<{ subscription: Stripe.Subscription; customer: Stripe.Customer | null; schedule: Stripe.SubscriptionSchedule | null } | null>;
   listSubscriptions(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Subscription[]>;
   getSubscriptionSchedule(id: string): Promise<Stripe.SubscriptionSchedule | null>;
-  listInvoices(params: { customer: string; status?: string; limit?: number }): Promise<Stripe.Invoice[]>;
+  listInvoices(params: { customer: string; status?: string; subscription?: string; limit?: number }): Promise<Stripe.Invoice[]>;
   /** Active recurring prices with `product` expanded: the plan catalog (reused for ReadsOptions.catalogTtlMs). */
   listActiveRecurringPrices(): Promise<Stripe.Price[]>;
   listRefunds(params: { charge?: string; payment_intent?: string; limit?: number }): Promise<Stripe.Refund[]>;

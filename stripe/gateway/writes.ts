@@ -93,6 +93,8 @@ export interface StripeWrites {
   cancelSubscription(sub: string, p: Stripe.SubscriptionCancelParams, key: string): Promise<WriteResult<Stripe.Subscription>>;
   createScheduleFromSubscription(sub: string, key: string): Promise<WriteResult<Stripe.SubscriptionSchedule>>;
   updateSchedule(schedule: string, p: Stripe.SubscriptionScheduleUpdateParams, key: string): Promise<WriteResult<Stripe.SubscriptionSchedule>>;
+  voidInvoice(invoice: string, key: string): Promise<WriteResult<Stripe.Invoice>>;
+  markInvoiceUncollectible(invoice: string, key: string): Promise<WriteResult<Stripe.Invoice>>;
 }
 
 export function createStripeWrites(stripe: Stripe): StripeWrites {
@@ -106,5 +108,7 @@ export function createStripeWrites(stripe: Stripe): StripeWrites {
     cancelSubscription: (sub, p, key) => call(key, (o) => stripe.subscriptions.cancel(sub, p, o)),
     createScheduleFromSubscription: (sub, key) => call(key, (o) => stripe.subscriptionSchedules.create({ from_subscription: sub }, o)),
     updateSchedule: (schedule, p, key) => call(key, (o) => stripe.subscriptionSchedules.update(schedule, p, o)),
+    voidInvoice: (invoice, key) => call(key, (o) => stripe.invoices.voidInvoice(invoice, {}, o)),
+    markInvoiceUncollectible: (invoice, key) => call(key, (o) => stripe.invoices.markUncollectible(invoice, {}, o)),
   };
 }

@@ -6,6 +6,7 @@ import { invalidRequest, StripeApiError, type StripeErrorBody } from "./errors.j
 import { newId } from "./ids.js";
 import { attemptPayment } from "./payments.js";
 import type { StripeObject } from "./types.js";
+import { applyPendingUpdate, isPendingUpdateInvoice } from "./pendingUpdates.js";
 
 /** Smart retries: days after attempt 1, 2, 3; the 4th attempt is the last (next_payment_attempt null after it). */
 export const RETRY_DELAYS_DAYS = [3, 5, 7];
@@ -197,6 +198,7 @@ function markPaid(sim: SimCore, inv: StripeObject, amount: number, outOfBand = f
   emit(sim, "invoice.payment_succeeded", inv);
   setDelinquent(sim, inv, false);
   const sub = subscriptionOf(sim, inv);
+  if (sub && isPendingUpdateInvoice(sub, inv)) applyPendingUpdate(sim, sub);
   if (sub && ["past_due", "unpaid", "incomplete"].includes(sub.status)) setSubscriptionStatus(sim, sub, "active");
 }
 
@@ -230,7 +232,8 @@ export function attemptInvoice(sim: SimCore, inv: StripeObject, opts: { paymentM
     sim.store.put(inv);
     emit(sim, "invoice.payment_failed", inv);
     setDelinquent(sim, inv, true);
-    if (sub && sub.status === "active") setSubscriptionStatus(sim, sub, "past_due");
+    // A pending update's invoice failing leaves the subscription as it was ("continues to cycle as if no update").
+    if (sub && sub.status === "active" && !isPendingUpdateInvoice(sub, inv)) setSubscriptionStatus(sim, sub, "past_due");
     return { kind: "failed", error: null };
   }
 
@@ -280,7 +283,7 @@ export function attemptInvoice(sim: SimCore, inv: StripeObject, opts: { paymentM
   if (error?.code === "authentication_required") emit(sim, "invoice.payment_action_required", inv);
   emit(sim, "invoice.payment_failed", inv);
   setDelinquent(sim, inv, true);
-  if (sub && sub.status === "active" && inv.billing_reason !== "subscription_create") setSubscriptionStatus(sim, sub, "past_due");
+  if (sub && sub.status === "active" && inv.billing_reason !== "subscription_create" && !isPendingUpdateInvoice(sub, inv)) setSubscriptionStatus(sim, sub, "past_due");
   return { kind: "failed", error };
 }
 
@@ -370,8 +373,22 @@ export function periodEnd(sub: StripeObject): number | null {
   return ends.length ? Math.min(...ends) : null;
 }
 
+/**
+ * "By default, upon subscription cancellation, Stripe stops automatic collection of all finalized invoices": the
+ * subscription's open invoices stay open (still owed) but are no longer retried.
+ */
+function stopCollection(sim: SimCore, sub: StripeObject): void {
+  for (const inv of sim.store.list("invoice")) {
+    if (inv.status !== "open" || inv.parent?.subscription_details?.subscription !== sub.id || inv.auto_advance === false) continue;
+    const previous = change(inv, { auto_advance: false, next_payment_attempt: null });
+    sim.store.put(inv);
+    emit(sim, "invoice.updated", inv, previous);
+  }
+}
+
 export function cancelSubscription(sim: SimCore, sub: StripeObject, reason: string, extra: Record<string, any> = {}): void {
   const now = sim.now();
+  stopCollection(sim, sub);
   const previous = change(sub, {
     status: "canceled",
     canceled_at: sub.canceled_at ?? now,

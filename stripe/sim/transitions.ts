@@ -7,6 +7,7 @@ import { addInterval, change, emit, type SimCore } from "./core.js";
 import { closeDispute, submitEvidence } from "./resources/disputes.js";
 import { applyPhaseItems, currentPhaseOf, releaseSchedule, startSchedule } from "./resources/subscriptionSchedules.js";
 import type { StripeObject } from "./types.js";
+import { expirePendingUpdate } from "./pendingUpdates.js";
 
 const LIVE = new Set(["active", "past_due", "trialing", "unpaid"]);
 const RESPONDABLE = new Set(["needs_response", "warning_needs_response"]);
@@ -14,7 +15,7 @@ const RESPONDABLE = new Set(["needs_response", "warning_needs_response"]);
 function subscriptionDue(sub: StripeObject): number | null {
   if (!LIVE.has(sub.status)) return null;
   const end = periodEnd(sub);
-  const candidates = [end, sub.cancel_at, sub.pause_collection?.resumes_at].filter((n): n is number => typeof n === "number");
+  const candidates = [end, sub.cancel_at, sub.pause_collection?.resumes_at, sub.pending_update?.expires_at].filter((n): n is number => typeof n === "number");
   return candidates.length ? Math.min(...candidates) : null;
 }
 
@@ -119,6 +120,7 @@ function advanceSchedule(sim: SimCore, sched: StripeObject, at: number): void {
 }
 
 function advanceSubscription(sim: SimCore, sub: StripeObject, at: number): void {
+  expirePendingUpdate(sim, sub, at);
   if (sub.pause_collection?.resumes_at && sub.pause_collection.resumes_at <= at) {
     const previous = change(sub, { pause_collection: null });
     sim.store.put(sub);

@@ -71,6 +71,7 @@ function amountText(a: AmountInText): string {
   return a.text;
 }
 
+const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const DURATION = (d: NonNullable<UnderstoodIntent["target"]["duration"]>) => `${d.count} ${d.unit}${d.count === 1 ? "" : "s"}`;
 
 function askText(i: UnderstoodIntent): string {
@@ -81,7 +82,7 @@ function askText(i: UnderstoodIntent): string {
       case "cancel":
         return `cancel the subscription${t.timing === "now" ? " now" : t.timing === "period_end" ? " at the end of the paid period" : ""}`;
       case "pause":
-        return `pause the subscription${t.duration ? ` for ${DURATION(t.duration)}` : " (no length given)"}`;
+        return `pause the subscription${t.duration ? ` for ${DURATION(t.duration)}` : t.untilMonth ? ` until ${MONTH_NAMES[t.untilMonth - 1]}` : " (no length given)"}`;
       case "reactivate":
         return "keep or restart the subscription";
       case "upgrade":
@@ -122,4 +123,10 @@ export function describeUnderstanding(u: Understanding): string[] {
   if (!lines.length) lines.push("no request recognised");
   if (!u.english) lines.unshift(`language: ${u.language}`);
   return lines;
+}
+
+/** The understood lines of a case's stored classification (the supervisor keeps its understanding there). */
+export function understoodLines(classification: Record<string, unknown> | null | undefined): string[] {
+  const u = classification?.understanding as Understanding | undefined;
+  return u && typeof u === "object" && Array.isArray(u.intents) ? describeUnderstanding(u) : [];
 }

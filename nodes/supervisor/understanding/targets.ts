@@ -55,13 +55,14 @@ const PLAN_STOP = new Set(
 
 /** The plan named after "to"/"on"/"onto" (upgrade us to Enterprise, move me to the Basic plan, put me back on basic). */
 export function planAfter(text: string): string | undefined {
-  for (const m of text.matchAll(/\b(?:to|onto|on)\s+(?:the\s+|our\s+|a\s+|an\s+|my\s+|your\s+)?([a-z][\w+-]*(?:\s+[a-z0-9][\w+-]*){0,2})/g)) {
+  for (const m of text.matchAll(/\b(?:to|onto|on)\s+(?=[a-z])/g)) {
+    const rest = text.slice(m.index! + m[0].length).replace(/^(?:the|our|a|an|my|your)\s+/, "");
     const words: string[] = [];
-    for (const w of m[1]!.split(/\s+/)) {
-      if (PLAN_STOP.has(w)) break;
+    for (const w of rest.split(/[\s,.;!?]+/).slice(0, 3)) {
+      if (!/^[a-z0-9][\w+-]*$/.test(w) || PLAN_STOP.has(w) || w === "to" || w === "on" || w === "onto") break;
       words.push(w);
     }
-    if (words.length && !NOT_A_PLAN.has(words[0]!)) return words.join(" ");
+    if (words.length && !NOT_A_PLAN.has(words[0]!) && /^[a-z]/.test(words[0]!)) return words.join(" ");
   }
   return undefined;
 }
@@ -108,4 +109,14 @@ export function idsIn(text: string): Pick<IntentTarget, "charge" | "subscription
   const subscription = /\bsub_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
   const invoice = /\bin_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
   return { ...(charge ? { charge } : {}), ...(subscription ? { subscription } : {}), ...(invoice ? { invoice } : {}) };
+}
+
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+/** "until March", "back in September", "till june": the month a pause ends (1..12). */
+export function untilMonthIn(text: string): number | undefined {
+  const m = new RegExp(`\\b(?:until|till|til|through|back in|resume in|again in|by)\\s+(?:early\\s+|mid\\s+|the start of\\s+|the beginning of\\s+)?(${MONTHS.join("|")}|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\\b`).exec(text);
+  if (!m) return undefined;
+  const i = MONTHS.findIndex((name) => name.startsWith(m[1]!.slice(0, 3)));
+  return i >= 0 ? i + 1 : undefined;
 }

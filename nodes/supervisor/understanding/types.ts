@@ -42,6 +42,8 @@ export interface IntentTarget {
   object?: string;
   /** A pause's length. */
   duration?: { count: number; unit: "day" | "week" | "month" };
+  /** A pause until a month ("until March", "back in September"): 1..12, the next such month. */
+  untilMonth?: number;
   /** A cancellation's timing when the customer said one. */
   timing?: "now" | "period_end";
 }

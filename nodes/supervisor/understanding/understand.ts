@@ -2,7 +2,7 @@
 // whether the whole is understood for certain. Pure and deterministic: the guard relies on it whatever a model says.
 import { CANCEL_VERB, BILLING_WORDS, ENGLISH_PATTERNS, FOREIGN_NEGATION, FOREIGN_WORDS, NOT_BILLING, SMALL_TALK, type Pattern } from "./lexicon.js";
 import { readLanguage } from "./language.js";
-import { amountsIn, durationIn, idsIn, planAfter, planBefore, seatsIn, timingIn } from "./targets.js";
+import { amountsIn, durationIn, idsIn, planAfter, planBefore, seatsIn, timingIn, untilMonthIn } from "./targets.js";
 import { clauses, prepare, sentences } from "./text.js";
 import { CONFIDENCE, type IntentTarget, type UnderstoodIntent, type UnderstoodIntentName, type Understanding } from "./types.js";
 
@@ -26,6 +26,7 @@ function formOf(sentence: string): Form {
   const s = sentence.replace(OPENERS, "");
   if (/^(please\s+)?(can|could|would|will|can not)\s+(you|someone|somebody|anyone|your team|support|y'all)\b|^would you (mind|be able|kindly)\b|^(is there any way|any chance) (you|that you)\b|^(i was|i am) wondering if you could\b/.test(s)) return "request";
   if (/\b(what happens|what would happen|if i|if we|in case|thinking (about|of)|considering|not sure|unsure|wondering|might|maybe|perhaps|should i|should we|whether|do i need to|do we need to|is it worth)\b/.test(s)) return "hypothetical";
+  if (/^(can|could|may)\s+(i|we)\s+(get|have|receive|please|ask you to)\b/.test(s)) return "request";
   if (/^(can|could|may)\s+(i|we)\b/.test(s)) return /\bplease\b/.test(s) ? "request" : "permission";
   if (/^(is it possible|would it be possible|is there a way|is there an option)\b/.test(s)) return "permission";
   if (/^(how|what|when|where|which|who|why|whom|whose|is|are|was|were|do|does|did|am|will|have|has|had|should|shall)\b(?!\s+not\b)/.test(s)) return "info";
@@ -69,7 +70,7 @@ function cancelAsk(object: string): { intent: UnderstoodIntentName | "not_billin
 
 const CHANGE_OBJECT = /^(|me|us|me back|us back|back|over|it|everyone|everybody|my account|our account|our team|the team|my team|my plan|our plan|the plan|my subscription|our subscription|the subscription|my membership|our membership|us all|all of us|them)$/;
 
-function hitsIn(clause: string, sentence: string, form: Form, typos: Record<string, string>): Hit[] {
+function hitsIn(clause: string, sentence: string, form: Form, typos: Record<string, string>, full: string): Hit[] {
   const hits: Hit[] = [];
   const taken: [number, number][] = [];
   const overlaps = (a: number, b: number) => taken.some(([x, y]) => a < y && b > x);
@@ -81,7 +82,7 @@ function hitsIn(clause: string, sentence: string, form: Form, typos: Record<stri
       const end = at + m[0].length;
       // A span one pattern claimed ("do not want to renew") is not read again by a looser one ("renew", "not").
       if (overlaps(at, end)) continue;
-      const hit = readHit(p, m, clause, sentence, form);
+      const hit = readHit(p, m, clause, sentence, full);
       if (!hit) continue;
       // A cancel verb's object ("the Pro upgrade", "the extra seat") is part of that ask, not an ask of its own.
       taken.push([at, p.re === CANCEL_VERB ? end + 1 + objectAfter(clause, end).length : end]);
@@ -91,7 +92,7 @@ function hitsIn(clause: string, sentence: string, form: Form, typos: Record<stri
         if (!/\b(subscription|plan|membership|account|refund|charge|payment|money)\b/.test(clause)) hit.unsure.push(`read “${typo[0]}” as “${typo[1]}”`);
       }
       // "How do I update my card?" wants to pay: the answer is the payment link, so it is asked for, not only about.
-      if (!hit.negated && question && GROUP[hit.intent] !== "paying") hit.question = true;
+      if (!hit.negated && question && GROUP[hit.intent] !== "paying" && GROUP[hit.intent] !== "dispute") hit.question = true;
       if (form === "hypothetical") hit.unsure.push("asked hypothetically");
       if (form === "permission" && !hit.negated) hit.unsure.push("asked whether it is possible, not asked for");
       hits.push(hit);
@@ -100,7 +101,7 @@ function hitsIn(clause: string, sentence: string, form: Form, typos: Record<stri
   return hits;
 }
 
-function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: string, form: Form): Hit | null {
+function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: string, full: string): Hit | null {
   const at = m.index!;
   const before = clause.slice(0, at);
   const negated = !p.intrinsic && NEGATION_BEFORE.test(before) && !/\b(not sure|not certain|no idea)\b/.test(before);
@@ -121,6 +122,8 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
         }
         if (ask.intent !== "cancel") break;
         if (/\bunsubscribe\b/.test(m[0]) && /\b(from|to) (your|the|all|these)?\s*(email|newsletter|mailing|marketing|list)/.test(clause)) return null;
+        // "We cancelled last week": may tell what already happened rather than ask for it.
+        if (/(ed|ation)$/.test(m[0]) && /\b(i|we|i have|we have|already|had|just)\s*(already\s+)?$/.test(before)) hit.unsure.push(`“${m[0]}” in the past tense: may say what already happened`);
       }
       const t = timingIn(sentence);
       if (p.timing) hit.target.timing = p.timing;
@@ -130,8 +133,11 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
       break;
     }
     case "pause": {
-      const d = durationIn(sentence);
+      // The length may come in another sentence ("Can we pause? We'll be back in September.").
+      const d = durationIn(sentence) ?? durationIn(full);
+      const month = untilMonthIn(full);
       if (d) hit.target.duration = d;
+      else if (month) hit.target.untilMonth = month;
       break;
     }
     case "upgrade":
@@ -158,13 +164,14 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
     }
     case "refund":
     case "duplicate": {
-      const amounts = amountsIn(sentence);
+      // The clause's own amount is the one asked for ("I paid $49 but only want $15 back"); else the sentence's.
+      const own = amountsIn(clause);
+      const amounts = own.length ? own : amountsIn(sentence);
       if (amounts.length === 1) hit.target.amount = amounts[0];
       else if (amounts.length > 1 && p.intent === "refund") hit.unsure.push(`several amounts (${amounts.map((a) => a.text).join(", ")})`);
       break;
     }
   }
-  void form;
   return hit;
 }
 
@@ -210,6 +217,11 @@ function merge(hits: Hit[]): Hit[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
+function asWritten(raw: string, lower: string): string {
+  const at = raw.toLowerCase().indexOf(lower);
+  return at >= 0 ? raw.slice(at, at + lower.length) : lower;
+}
+
 export function understandRequest(message: string, attached: { subscription?: string; charge?: string } = {}): Understanding {
   const raw = String(message ?? "").slice(0, 5000);
   if (!raw.trim()) return { language: "und", english: false, kind: "empty", intents: [], certain: true, confidence: CONFIDENCE.certain, ambiguities: [], flags: [] };
@@ -227,9 +239,12 @@ export function understandRequest(message: string, attached: { subscription?: st
   if (lang.english) {
     let offset = 0;
     for (const s of sentences(text)) {
-      const form = formOf(s);
-      for (const c of clauses(s)) {
-        for (const h of hitsIn(c, s, form, typos)) hits.push({ ...h, at: h.at + offset });
+      const cs = clauses(s);
+      const asks = /\?\s*$/.test(s);
+      for (const [k, c] of cs.entries()) {
+        // A question mark ends the last clause; a question word or a request form marks any clause.
+        const form = formOf(k === cs.length - 1 || !asks ? c : c.replace(/\?+\s*$/, ""));
+        for (const h of hitsIn(c, s, form, typos, text)) hits.push({ ...h, at: h.at + offset });
         offset += c.length + 1;
       }
     }
@@ -242,6 +257,8 @@ export function understandRequest(message: string, attached: { subscription?: st
 
   const intents: UnderstoodIntent[] = merge(hits).map(({ at: _at, ...h }) => {
     const target: IntentTarget = { ...h.target };
+    // Plan names as the customer wrote them ("Enterprise"), read case-blind.
+    if (target.plan) target.plan = asWritten(raw, target.plan);
     if (ids.charge && GROUP[h.intent] === "money") target.charge = ids.charge;
     if (ids.subscription && ["cancel", "pause", "plan", "seats", "reactivate"].includes(GROUP[h.intent])) target.subscription = ids.subscription;
     if (ids.invoice && GROUP[h.intent] === "paying") target.invoice = ids.invoice;

@@ -18,6 +18,7 @@ import * as defaults from "../defaults.js";
 import { invalidRequest, StripeApiError } from "../errors.js";
 import type { Route } from "../routes.js";
 import type { StripeObject } from "../types.js";
+import { applyPendingUpdate, checkPendingUpdateParams, pendingUpdateExpiry } from "../pendingUpdates.js";
 
 const PRORATION = ["create_prorations", "none", "always_invoice"] as const;
 const PAYMENT_BEHAVIOR = ["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] as const;
@@ -158,6 +159,11 @@ function updateSubscription(sim: SimCore, sub: StripeObject, params: Record<stri
   }
   checkPaymentMethod(sim, sub.customer, params.default_payment_method, "default_payment_method");
   const proration = oneOf(params, "proration_behavior", PRORATION) ?? "create_prorations";
+  const payment = oneOf(params, "payment_behavior", PAYMENT_BEHAVIOR);
+  if (payment === "pending_if_incomplete") {
+    checkPendingUpdateParams(sub, params);
+    if (params.items !== undefined && proration === "always_invoice") return updateWithPendingUpdate(sim, sub, params, now);
+  }
   const before = structuredClone(sub);
   const changes: Record<string, any> = {
     metadata: params.metadata !== undefined ? mergeMetadata(sub.metadata, params.metadata) : undefined,
@@ -214,6 +220,45 @@ function updateSubscription(sim: SimCore, sub: StripeObject, params: Record<stri
   return sub;
 }
 
+/**
+ * An item change billed now (always_invoice) that applies only once its invoice is paid: paid at once, the change
+ * is made; declined, it waits in `pending_update` and the subscription stays as it was, still active.
+ */
+function updateWithPendingUpdate(sim: SimCore, sub: StripeObject, params: Record<string, any>, now: number): StripeObject {
+  const draft = structuredClone(sub);
+  const lines = applyItems(sim, draft, asArray(params.items), now).filter((l) => l.amount !== 0);
+  const metadata = params.metadata !== undefined ? mergeMetadata(sub.metadata, params.metadata) : undefined;
+  if (lines.length === 0) {
+    // Nothing to pay: the update applies at once.
+    const previous = change(sub, { items: draft.items, ...(metadata ? { metadata } : {}) });
+    sim.store.put(sub);
+    if (Object.keys(previous).length) emit(sim, "customer.subscription.updated", sub, previous);
+    return sub;
+  }
+  sub.pending_update = {
+    billing_cycle_anchor: null,
+    expires_at: pendingUpdateExpiry(sub, now),
+    subscription_items: draft.items.data,
+    trial_end: null,
+    trial_from_plan: null,
+    ...(metadata ? { metadata } : {}),
+  };
+  const inv = invoiceSubscription(sim, sub, "subscription_update", lines);
+  if (inv.status === "paid") applyPendingUpdate(sim, sub);
+  else if (inv.status === "open") attemptInvoice(sim, inv, { automatic: true });
+  if (sub.pending_update) {
+    sim.store.put(sub);
+    emit(sim, "customer.subscription.updated", sub, { pending_update: null });
+  }
+  return sub;
+}
+
+/** DELETE /v1/subscriptions/:id's `prorate`: a credit for the unused time of each item, as pending prorations. */
+function creditUnusedTime(sim: SimCore, sub: StripeObject, now: number): void {
+  const credits = sub.items.data.flatMap((it: any) => prorationLines(sim, it, { price: it.price, quantity: it.quantity ?? 1 }, { price: it.price, quantity: 0 }, now)).filter((l: Line) => l.amount < 0);
+  if (credits.length) sim.pendingItems.set(sub.id, [...(sim.pendingItems.get(sub.id) ?? []), ...credits]);
+}
+
 export const subscriptionRoutes: Route[] = [
   { method: "POST", path: "/v1/subscriptions", handler: (sim, { params }) => createSubscription(sim, params) },
   { method: "GET", path: "/v1/subscriptions/:id", handler: (sim, { pathParams }) => getTyped(sim, "subscription", pathParams.id, "id") },
@@ -239,10 +284,16 @@ export const subscriptionRoutes: Route[] = [
           emit(sim, "subscription_schedule.canceled", sched);
         }
       }
+      const invoiceNow = bool(params.invoice_now) ?? false;
+      const prorate = bool(params.prorate) ?? false;
+      if (prorate) creditUnusedTime(sim, sub, sim.now());
       cancelSubscription(sim, sub, "cancellation_requested", details);
-      if (bool(params.invoice_now) && sim.pendingItems.get(sub.id)?.length) {
+      if (invoiceNow && sim.pendingItems.get(sub.id)?.length) {
         const inv = invoiceSubscription(sim, sub, "subscription_update", []);
         if (inv.status === "open") attemptInvoice(sim, inv, { automatic: true });
+      } else if (!invoiceNow && !prorate) {
+        // "pending prorations are removed if invoice_now and prorate are both set to false"
+        sim.pendingItems.delete(sub.id);
       }
       return sub;
     },
