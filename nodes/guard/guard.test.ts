@@ -102,27 +102,45 @@ const disputeRows: Row[] = [
   ["record the outcome", async () => ({ domain: "dispute", decision: d("record_outcome", { dispute: "dp_A", status: "won" }), context: await disputeCtx({ status: "won" }), config }), "ok", "ok"],
 ];
 
-async function subCtx(o: Record<string, unknown> = {}, cfg = config) {
-  void cfg;
-  const w: f.World = { customers: [f.customer()], subscriptions: [f.subscription(o)], prices: [...f.CATALOG, f.price("price_legacy", "Legacy", 900)] };
-  return gatherSubscriptionContext(f.memoryReads(w), f.request("Please upgrade us to Pro", { route: "subscription", intent: "upgrade", params: {} }, { subscription: "sub_A" }), f.history(), NOW);
+/** A subscription case opened by `message` (understood by the rules, as the supervisor does). */
+async function subCtx(o: Record<string, unknown> = {}, message = "Please upgrade us to Enterprise", invoices: unknown[] = []) {
+  const w: f.World = { customers: [f.customer()], subscriptions: [f.subscription(o)], prices: [...f.CATALOG, f.price("price_legacy", "Legacy", 900)], invoices: invoices as never };
+  return gatherSubscriptionContext(f.memoryReads(w), f.request(message, { route: "subscription", intent: "upgrade", params: {} }, { subscription: "sub_A" }), f.history(), NOW);
 }
+const up = (price: string, extra: Record<string, unknown> = {}) => ({ subscription: "sub_A", item: "si_A", price, proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete", ...extra });
+const failingInvoice = () => f.invoice({ id: "in_fail", attempt_count: 2 });
 const periodEnd = NOW + 10 * DAY;
 const catalogOnly = parsePolicyConfig({ catalog: { basic: "price_basic_m", pro: "price_pro_m", enterprise: "price_ent_m" } });
 const subRows: Row[] = [
-  ["upgrade to a catalog price", async () => ({ domain: "subscription", decision: d("upgrade", { subscription: "sub_A", item: "si_A", price: "price_ent_m", proration_behavior: "create_prorations" }), context: await subCtx(), config }), "ok", "ok"],
-  ["upgrade without prorations", async () => ({ domain: "subscription", decision: d("upgrade", { subscription: "sub_A", item: "si_A", price: "price_ent_m", proration_behavior: "none" }), context: await subCtx(), config }), "downgraded", "downgraded"],
-  ["upgrade to a price outside the catalog", async () => ({ domain: "subscription", decision: d("upgrade", { subscription: "sub_A", item: "si_A", price: "price_free_forever", proration_behavior: "create_prorations" }), context: await subCtx(), config }), "downgraded", "downgraded", /not in the plan catalog/],
-  ["a price Stripe has but the configured catalog excludes", async () => ({ domain: "subscription", decision: d("downgrade", { subscription: "sub_A", item: "si_A", price: "price_legacy", effective_at: periodEnd }), context: await subCtx(), config: catalogOnly }), "downgraded", "downgraded"],
-  ["'upgrade' to a cheaper price", async () => ({ domain: "subscription", decision: d("upgrade", { subscription: "sub_A", item: "si_A", price: "price_basic_m", proration_behavior: "create_prorations" }), context: await subCtx({ price: f.CATALOG[1] }), config }), "needs_approval", "ok"],
-  ["downgrade at period end", async () => ({ domain: "subscription", decision: d("downgrade", { subscription: "sub_A", item: "si_A", price: "price_basic_m", effective_at: periodEnd }), context: await subCtx({ price: f.CATALOG[1] }), config }), "ok", "ok"],
-  ["downgrade now", async () => ({ domain: "subscription", decision: d("downgrade", { subscription: "sub_A", item: "si_A", price: "price_basic_m", effective_at: NOW }), context: await subCtx({ price: f.CATALOG[1] }), config }), "downgraded", "downgraded", /period end/],
-  ["another subscription", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_OTHER" }), context: await subCtx(), config }), "downgraded", "downgraded"],
-  ["an item of another subscription", async () => ({ domain: "subscription", decision: d("upgrade", { subscription: "sub_A", item: "si_OTHER", price: "price_ent_m", proration_behavior: "create_prorations" }), context: await subCtx(), config }), "downgraded", "downgraded"],
-  ["cancel at period end", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx(), config }), "ok", "ok"],
-  ["cancel immediately", async () => ({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_A" }), context: await subCtx(), config }), "needs_approval", "ok"],
-  ["pause collection", async () => ({ domain: "subscription", decision: d("pause_collection", { subscription: "sub_A", behavior: "void" }), context: await subCtx(), config }), "needs_approval", "ok"],
+  ["upgrade to a catalog price", async () => ({ domain: "subscription", decision: d("upgrade", up("price_ent_m")), context: await subCtx(), config }), "ok", "ok"],
+  ["upgrade billed at renewal (create_prorations)", async () => ({ domain: "subscription", decision: d("upgrade", up("price_ent_m", { proration_behavior: "create_prorations" })), context: await subCtx(), config }), "downgraded", "downgraded"],
+  ["upgrade that applies even if the payment fails", async () => ({ domain: "subscription", decision: d("upgrade", up("price_ent_m", { payment_behavior: "allow_incomplete" })), context: await subCtx(), config }), "downgraded", "downgraded"],
+  ["upgrade without prorations", async () => ({ domain: "subscription", decision: d("upgrade", up("price_ent_m", { proration_behavior: "none" })), context: await subCtx(), config }), "downgraded", "downgraded"],
+  ["upgrade to a price outside the catalog", async () => ({ domain: "subscription", decision: d("upgrade", up("price_free_forever")), context: await subCtx(), config }), "downgraded", "downgraded", /not in the plan catalog/],
+  ["upgrade to another plan than the one named", async () => ({ domain: "subscription", decision: d("upgrade", up("price_pro_m")), context: await subCtx(), config }), "needs_approval", "ok", /not the plan the customer named/],
+  ["upgrade on a past_due subscription", async () => ({ domain: "subscription", decision: d("upgrade", up("price_ent_m")), context: await subCtx({ status: "past_due" }, undefined, [failingInvoice()]), config }), "needs_approval", "ok", /past_due/],
+  ["a price Stripe has but the configured catalog excludes", async () => ({ domain: "subscription", decision: d("downgrade", { subscription: "sub_A", item: "si_A", price: "price_legacy", effective_at: periodEnd }), context: await subCtx({}, "downgrade me to Legacy"), config: catalogOnly }), "downgraded", "downgraded"],
+  ["'upgrade' to a cheaper price", async () => ({ domain: "subscription", decision: d("upgrade", up("price_basic_m")), context: await subCtx({ price: f.CATALOG[1] }, "upgrade me to Basic"), config }), "needs_approval", "ok"],
+  ["downgrade at period end", async () => ({ domain: "subscription", decision: d("downgrade", { subscription: "sub_A", item: "si_A", price: "price_basic_m", effective_at: periodEnd }), context: await subCtx({ price: f.CATALOG[1] }, "Please downgrade us to Basic"), config }), "ok", "ok"],
+  ["downgrade now", async () => ({ domain: "subscription", decision: d("downgrade", { subscription: "sub_A", item: "si_A", price: "price_basic_m", effective_at: NOW }), context: await subCtx({ price: f.CATALOG[1] }, "Please downgrade us to Basic"), config }), "downgraded", "downgraded", /period end/],
+  ["another subscription", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_OTHER" }), context: await subCtx({}, "cancel my subscription"), config }), "downgraded", "downgraded"],
+  ["an item of another subscription", async () => ({ domain: "subscription", decision: d("upgrade", up("price_ent_m", { item: "si_OTHER" })), context: await subCtx(), config }), "downgraded", "downgraded"],
+  ["cancel at period end", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Please cancel my subscription"), config }), "ok", "ok"],
+  ["cancel at period end while past_due (Stripe would keep retrying)", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({ status: "past_due" }, "Please cancel my subscription", [failingInvoice()]), config }), "needs_approval", "ok", /keeps Stripe retrying/],
+  ["cancel immediately", async () => ({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_A" }), context: await subCtx({}, "cancel my subscription immediately"), config }), "needs_approval", "ok"],
+  ["cancel now and void the subscription's failing invoice", async () => ({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_A", open_invoice: "in_fail", open_invoice_action: "void" }), context: await subCtx({ status: "past_due" }, "cancel my subscription", [failingInvoice()]), config }), "needs_approval", "ok", /voiding invoice in_fail/],
+  ["cancel now and void an invoice that is not the subscription's", async () => ({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_A", open_invoice: "in_someone_else", open_invoice_action: "void" }), context: await subCtx({ status: "past_due" }, "cancel my subscription", [failingInvoice()]), config }), "downgraded", "downgraded"],
+  ["cancel now naming an invoice but no action for it", async () => ({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_A", open_invoice: "in_fail" }), context: await subCtx({ status: "past_due" }, "cancel my subscription", [failingInvoice()]), config }), "downgraded", "downgraded"],
+  ["pause collection with an end", async () => ({ domain: "subscription", decision: d("pause_collection", { subscription: "sub_A", behavior: "void", resumes_at: NOW + 30 * DAY }), context: await subCtx({}, "pause my subscription for a month"), config }), "needs_approval", "ok"],
+  ["pause collection open-ended", async () => ({ domain: "subscription", decision: d("pause_collection", { subscription: "sub_A", behavior: "void" }), context: await subCtx({}, "pause my subscription for a month"), config }), "downgraded", "downgraded"],
+  ["pause collection for two years", async () => ({ domain: "subscription", decision: d("pause_collection", { subscription: "sub_A", behavior: "void", resumes_at: NOW + 730 * DAY }), context: await subCtx({}, "pause my subscription for a month"), config }), "downgraded", "downgraded"],
   ["anything on a canceled subscription", async () => ({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_A" }), context: await subCtx({ status: "canceled" }), config }), "downgraded", "downgraded"],
+  // Support requests: what was understood decides, not the decider's confidence.
+  ["cancel on \"please don't cancel\"", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Please don't cancel my subscription, I just need to update my card"), config }), "needs_approval", "ok", /not what the customer asked/],
+  ["cancel on a question", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Why did you cancel my subscription??"), config }), "needs_approval", "ok", /not understood for certain/],
+  ["cancel on a seat removal", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Cancel the extra seat, not the whole subscription"), config }), "needs_approval", "ok"],
+  ["cancel on another language", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Bitte kündigen Sie mein Abo zum Monatsende"), config }), "needs_approval", "ok", /English only/],
+  ["cancel on two asks", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Cancel my subscription and refund last month"), config }), "needs_approval", "ok", /several asks/],
 ];
 
 describe.each([
