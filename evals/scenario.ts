@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { ACTIONS } from "../domain/actions.js";
 import { PolicyConfigSchema } from "../domain/policy-config.js";
+import { CorpusSchema, corpusScenarios, type Corpus } from "./corpus.js";
 
 const ALL_ACTIONS = [...new Set(Object.values(ACTIONS).flat())] as [string, ...string[]];
 export const ROUTES = ["dunning", "subscription", "dispute", "refund", "ignore"] as const;
@@ -240,6 +241,21 @@ export function parseScenario(text: string, file: string): Scenario {
   return r.data;
 }
 
+/** Parses a labelled corpus (`*.corpus.json`, evals/corpus.ts) into its scenarios, one per message. */
+export function parseCorpus(text: string, file: string): Corpus {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ScenarioFileError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  const r = CorpusSchema.safeParse(json, { reportInput: true });
+  if (!r.success) throw new ScenarioFileError(file, problemsOf(r.error));
+  return r.data;
+}
+
+export const isCorpusFile = (file: string) => file.endsWith(".corpus.json");
+
 export interface LoadedScenario {
   file: string;
   scenario: Scenario;
@@ -284,7 +300,9 @@ export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> 
   const errors: ScenarioFileError[] = [];
   for (const file of files) {
     try {
-      loaded.push({ file, scenario: parseScenario(await readFile(file, "utf8"), file) });
+      const text = await readFile(file, "utf8");
+      if (isCorpusFile(file)) for (const scenario of corpusScenarios(parseCorpus(text, file))) loaded.push({ file, scenario });
+      else loaded.push({ file, scenario: parseScenario(text, file) });
     } catch (err) {
       if (err instanceof ScenarioFileError) errors.push(err);
       else errors.push(new ScenarioFileError(file, [{ path: "", message: `cannot read: ${(err as Error).message}` }]));

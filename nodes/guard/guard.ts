@@ -261,8 +261,16 @@ const FITS: Partial<Record<UnderstoodIntentName, readonly Action[]>> = {
  */
 function checkRequest(action: Action, p: Record<string, unknown>, ctx: unknown, config: PolicyConfig, f: Findings): void {
   const t = (ctx as { trigger?: Trigger } | null)?.trigger;
-  if (!t || t.kind !== "request" || PASSIVE_ACTIONS.has(action)) return;
+  if (!t || t.kind !== "request" || action === "escalate_to_support") return;
   const u = t.understanding;
+  if (PASSIVE_ACTIONS.has(action)) {
+    // "Nothing to do" on a message not understood for certain, or on one ask of several, would close the request
+    // without anyone reading it: a person sees it instead.
+    const asks = u ? u.intents.filter((i) => !i.negated) : [];
+    if (asks.length > 1) f.never.push(`the message has ${asks.length} asks; ${action} would answer one and drop the rest (${describeUnderstanding(u!).join("; ")})`);
+    else if (u && !u.certain) f.never.push(`the request is not understood for certain (${u.ambiguities.join("; ")}); ${action} would close it unread`);
+    return;
+  }
   if (!u) return void f.approval.push("the request was not read by the understanding rules");
   const understood = describeUnderstanding(u).join("; ");
   if (!u.certain) return void f.approval.push(`the request is not understood for certain (${u.ambiguities.join("; ") || "ambiguous"}); understood: ${understood}`);

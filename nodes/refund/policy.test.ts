@@ -11,7 +11,9 @@ import { guard } from "../guard/guard.js";
 const { NOW, DAY } = f;
 const config = parsePolicyConfig({});
 const req = (intent: string, params: Record<string, unknown> = {}, charge: string | undefined = "ch_A") =>
-  f.request("(text)", { route: "refund", intent, params }, charge ? { charge } : {});
+  f.request(SAYS[intent] ?? "(text)", { route: "refund", intent, params }, charge ? { charge } : {});
+/** What a customer writes for each intent: the guard judges a request by the supervisor's reading of its words. */
+const SAYS: Record<string, string> = { refund: "Please refund me", duplicate: "I was charged twice, please refund one", unrecognized: "I don't recognize this charge" };
 const efwEvent = f.event("radar.early_fraud_warning.created", { id: "issfr_A", object: "radar.early_fraud_warning", charge: "ch_A", actionable: true });
 
 interface Row {

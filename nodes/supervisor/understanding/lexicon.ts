@@ -16,6 +16,8 @@ export interface Pattern {
 export const CANCEL_VERB = /\b(cancel(?:l?ed|l?ing|lation|ation)?|terminate|termination|discontinue|unsubscribe|unsub)\b/;
 
 export const ENGLISH_PATTERNS: Pattern[] = [
+  // Keeping or restarting comes first: "undo my cancellation" mentions a cancellation and asks the opposite.
+  { intent: "reactivate", re: /\b(resume|unpause|reactivate|restart) (my|our|the)? ?(subscription|membership|plan|account)\b|\bturn (it|my subscription|the subscription) back on\b|\bundo (the |my |our )?(cancel|cancellation)\b|\b(keep|stay on) (my|our) (subscription|membership|plan) (active|going)\b|\bchanged (my|our) minds?\b|\bdo not (want|wish) to cancel (anymore|any more|after all)\b/, intrinsic: true },
   // Cancellation, positive despite the negation word in it.
   { intent: "cancel", re: /\b(do not|does not|not|never) (want|wish|need|plan|intend) to (renew|continue|be (charged|billed) again|keep (it|paying|the subscription|my subscription|our subscription))\b/, intrinsic: true, timing: "period_end" },
   { intent: "cancel", re: /\b(do not|please do not|not|never) (renew|continue)\b/, intrinsic: true, timing: "period_end" },
@@ -29,7 +31,6 @@ export const ENGLISH_PATTERNS: Pattern[] = [
 
   // Pause and its end.
   { intent: "pause", re: /\bpaus(e|ing)\b|\bon hold\b|\bfreeze\b|\bsuspend\b|\btake a break\b|\bskip (a|one|the next|next) (month|payment|billing|cycle)\b/ },
-  { intent: "reactivate", re: /\b(resume|unpause|reactivate|restart|renew) (my|our|the)? ?(subscription|membership|plan|account)\b|\bturn (it|my subscription|the subscription) back on\b|\bundo (the |my |our )?(cancel|cancellation)\b|\b(keep|stay on) (my|our) (subscription|membership|plan) (active|going)\b|\bchanged (my|our) minds?\b|\bdo not (want|wish) to cancel (anymore|any more|after all)\b/, intrinsic: true },
 
   // Plan changes.
   { intent: "upgrade", re: /\bupgrad(e|ing)\b|\b(bigger|higher|larger|more expensive|premium) (plan|tier|package)\b/ },
@@ -38,12 +39,13 @@ export const ENGLISH_PATTERNS: Pattern[] = [
   { intent: "change_plan", re: /\b(back|revert|return|go back) to\b/ },
 
   // Seats.
-  { intent: "change_quantity", re: /\b(add|remove|drop|reduce|increase|decrease|lower|raise|need|buy|get|cancel|delete|free up)\b[^,.;!?]{0,25}\b(seats?|users?|licen[cs]es?|members?|logins?)\b|\b(fewer|more|extra) (seats|users|licen[cs]es)\b/ },
+  // "We need more seats" explains a plan change; "we need 3 more seats" or "add a seat" asks for seats.
+  { intent: "change_quantity", re: /\b(add|remove|drop|reduce|increase|decrease|lower|raise|buy|cancel|delete|free up)\b[^,.;!?]{0,25}\b(seats?|users?|licen[cs]es?|logins?)\b|\b(need|want|get)\b[^,.;!?]{0,10}\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|an?|another) (more |extra |additional )?(seats?|users?|licen[cs]es?)\b|\b(fewer) (seats|users|licen[cs]es)\b/ },
 
   // Money back.
   { intent: "duplicate", re: /\b(charged|billed|debited|paid|charging|taken|took|charge)\b[^,.;!?]{0,25}\b(twice|two times|double|2x|two charges|2 charges)\b|\bdouble[- ]?(charged|billed|charge|payment|charging)\b|\bduplicate[ds]? (charge|payment|transaction|billing)s?\b|\bcharged (me|us) again\b|\btwo (identical |same )?(charges|payments)\b/ },
   { intent: "unrecognized", re: /\b(do not|did not|does not) (recogni[sz]e|authori[sz]e|remember (making|buying|signing up|ordering))\b|\bunauthori[sz]ed\b|\bnot me\b|\bstolen\b|\bfraud(ulent)?\b|\bnever (signed up|subscribed|ordered|authori[sz]ed|agreed)\b|\bunknown charge\b/, intrinsic: true },
-  { intent: "refund", re: /\brefund|\breimburs|\bmoney back\b|\b(pay|give|send) (me |us )?(the money |my money |it |our money )?back\b|\bcredit (me|us|my account|our account)\b|\b(charged|billed) (me |us )?(by mistake|in error|wrongly|incorrectly|for nothing)\b|\bovercharg|\bwrong(ly)? (charged|billed)\b|\bcharge(d)? [^,.;!?]{0,15}\bwrong/ },
+  { intent: "refund", re: /\brefund|\breimburs|\bmoney back\b|\b(pay|give|send) (me |us )?(the money |my money |it |our money )?back\b|\bcredit (me|us|my account|our account)\b|\b(want|need|get|have|like)\s+(my |the |our |a )?([$€£]\s?\d[\d.,]*|\d[\d.,]*\s?(dollars?|euros?|pounds?|usd|eur|gbp)|money|payment|it|that)\s+back\b|\b(charged|billed) (me |us )?(by mistake|in error|wrongly|incorrectly|for nothing)\b|\bovercharg|\bwrong(ly)? (charged|billed)\b|\bcharge(d)? [^,.;!?]{0,15}\bwrong/ },
 
   // Paying.
   { intent: "retry_payment", re: /\b(retry|try (it |the payment |my card |the charge |charging |again )?again|charge (it|me|my card|the card|us) again|run (it|the payment|my card|the card) again|added (more )?(the )?funds|funds (are|is) (now )?(there|available|in)|topped up|money (is )?(on|in) (the|my) (card|account) now)\b/ },
@@ -59,12 +61,12 @@ export const ENGLISH_PATTERNS: Pattern[] = [
 export const BILLING_WORDS = /\b(subscriptions?|plans?|invoices?|charges?|charged|payments?|pay|paid|paying|cards?|refunds?|billing|billed|bill|price|pricing|cost|fees?|money|renewal|autorenew|trial|seats?|licen[cs]es?|receipts?|tax|vat|cancel\w*|upgrade|downgrade|account|membership|discount|coupon|credit|debit|balance|overdue|past due|dollars?|euros?|usd|eur|gbp|\$|€|£)\b/;
 
 /** Messages that are plainly not for billing: small talk, thanks, product, login, marketing email. */
-export const SMALL_TALK = /^(?:(?:hi|hello|hey|hiya|dear (?:team|support|sir|madam)|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| very much| a lot)?|thank you(?: so much| very much)?|many thanks|cheers|ok(?:ay)?|cool|great|perfect|awesome|brilliant|nice|sounds good|got it|all good|no worries|never ?mind|nvm|that (?:fixed|solved|sorted|did) it|it works(?: now)?|works now|problem solved|issue resolved|resolved|sorted|you(?: guys)? (?:rock|are the best)|love (?:it|the (?:app|product|service))|have a (?:nice|good|great) (?:day|weekend)|bye|see you|regards|best|team|all|everyone|again|now|for (?:the|your) (?:help|quick (?:reply|response|fix))|(?:really )?appreciate it|😊|🙂|👍|🙏|❤️|:\)|:-\))[\s!.,]*)+$/u;
+export const SMALL_TALK = /^(?:(?:hi|hello|hey|hiya|dear (?:team|support|sir|madam)|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| very much| a lot)?|thank you(?: so much| very much)?|many thanks|cheers|ok(?:ay)?|cool|great|perfect|awesome|brilliant|nice|sounds good|got it|all good|no worries|never ?mind|nvm|that (?:fixed|solved|sorted|did) it|it works(?: now)?|works now|problem solved|issue resolved|resolved|sorted|you(?: guys)? (?:rock|are the best)|love (?:it|the (?:app|product|service))|have a (?:nice|good|great) (?:day|weekend)|keep (?:it|up the good work)(?: up)?|bye|see you|regards|best|team|all|everyone|again|now|for (?:the|your) (?:help|quick (?:reply|response|fix))|(?:really )?appreciate it|😊|🙂|👍|🙏|❤️|:\)|:-\))[\s!.,]*)+$/u;
 export const NOT_BILLING = /\b(password|log ?in|sign ?in|two[- ]factor|2fa|bug|crash(es|ed|ing)?|feature request|suggestion|out of (the )?office|auto-?reply|automatic reply|newsletter|marketing|mailing list|promotional|spam|api key|integration|dark mode|export (my )?data|slow|loading|error message)\b/;
 
 /** Words of other languages, so a person (or the model) sees what the message is about; the rules never act on them. */
 export const FOREIGN_WORDS: { intent: UnderstoodIntentName; re: RegExp }[] = [
-  { intent: "cancel", re: /kündig|stornier|abbestell|beenden|annuler|annulez|résili|resili|désabonn|cancelar|cancela|anular|dar(me)? de baja|disdir|disdett|annullar|cancellare|opzeg|annuleer|annuleren|stopzetten|säga upp|säg upp|avsluta|opsige|anulowa|anuluj|zrezygnow|wypowiedz|解約|キャンセル|取消|退订|отмен|отпис|해지|취소/ },
+  { intent: "cancel", re: /kündig|stornier|abbestell|beenden|annuler|annulez|résili|resili|désabonn|cancelar|cancela|anular|dar(me)? de baja|de baja|disdir|disdett|annullar|cancellare|opzeg|annuleer|annuleren|stopzetten|säga upp|säg upp|avsluta|opsige|anulowa|anuluj|zrezygnow|wypowiedz|解約|キャンセル|取消|退订|отмен|отпис|해지|취소/ },
   { intent: "pause", re: /pausier|suspendre|mettre en pause|pausar|sospend|pauzer|pausa|zawiesi|一時停止|暂停|приостанов/ },
   { intent: "refund", re: /erstatt|geld zurück|rembours|reembols|devoluci|rimbors|terugbetal|geld terug|estorno|återbetal|refusion|zwrot|返金|退款|возврат|вернуть деньги|환불/ },
   { intent: "duplicate", re: /doppelt|zweimal|deux fois|dos veces|due volte|twee keer|duas vezes|två gånger|dwa razy|二重|两次|дважды/ },

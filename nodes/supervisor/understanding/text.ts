@@ -13,6 +13,8 @@ const REAL_WORDS = new Set([
   "cancer", "candle", "camel", "panel", "cancels", "counsel", "charger", "charges", "chargee", "changed", "charmed", "accounts",
   "accent", "refine", "refuse", "refunds", "upgraded", "upgrades", "downgraded", "downgrades", "paused", "pauses", "cause",
   "invoices", "payments", "renewals", "subscriptions", "duplicated", "duplicates", "terminal", "terminated", "chancel", "charred", "charted", "renewed",
+  "charge", "change", "charges", "charger", "charging", "chased", "invoiced", "accountant", "refunding", "refunded", "renewing", "renewal",
+  "membership", "memberships", "terminates", "reimbursed", "immediate", "paymentt",
 ]);
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions: "cancle" is one step from "cancel"). */
@@ -88,7 +90,8 @@ export interface PreparedText {
   typos: Record<string, string>;
 }
 
-export function prepare(message: string): PreparedText {
+/** `typos: false` for text in another language, whose words are not misspelt English ("cancela" is Spanish). */
+export function prepare(message: string, opts: { typos?: boolean } = {}): PreparedText {
   let t = message
     .normalize("NFC")
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
@@ -97,7 +100,7 @@ export function prepare(message: string): PreparedText {
   for (const [re, to] of CONTRACTIONS) t = t.replace(re, to);
   for (const [re, to] of SHORTHAND) t = t.replace(re, to);
   const typos: Record<string, string> = {};
-  t = t.replace(/\p{L}+/gu, (w) => {
+  if (opts.typos !== false) t = t.replace(/\p{L}+/gu, (w) => {
     const fixed = correctTypo(w);
     if (!fixed) return w;
     typos[w] = fixed;
@@ -120,7 +123,7 @@ export function sentences(text: string): string[] {
 /** Clauses of a sentence: a negation or a question word does not reach past ", but", ", and", "instead", "just". */
 export function clauses(sentence: string): string[] {
   return sentence
-    .split(/,\s*(?=but\b|and\b|just\b|only\b|instead\b|not\b|then\b|also\b|as well\b|because\b|since\b|so\b)|\s+(?=but\b|instead\b|however\b)|\s+(?:and|&)\s+(?=(?:please|also|then|i|we|can|could|would|will)\b)|\s+(?:and|also)\s+(?=(?:refund|cancel|pause|upgrade|downgrade|switch|move|send|update|add|remove|retry|charge|change|put|give)\b)|,\s+(?=(?:please|i|we|can|could|would)\b)/)
+    .split(/,\s*(?=but\b|and\b|just\b|only\b|instead\b|not\b|then\b|also\b|as well\b|because\b|since\b|so\b)|\s+(?=but\b|instead\b|however\b|so\s+(?!much\b|many\b|far\b|long\b|that\b|as\b)\w|because\b|since\b)|\s+(?:and|&)\s+(?=(?:please|also|then|i|we|can|could|would|will)\b)|\s+(?:and|also)\s+(?=(?:refund|cancel|pause|upgrade|downgrade|switch|move|send|update|add|remove|retry|charge|change|put|give)\b)|,\s+(?=(?:please|i|we|can|could|would)\b)/)
     .map((c) => c.trim())
     .filter(Boolean);
 }

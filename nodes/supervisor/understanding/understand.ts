@@ -34,7 +34,9 @@ function formOf(sentence: string): Form {
   return "statement";
 }
 
-const NEGATION_BEFORE = /\b(not|never|no|without|nor|instead of|rather than|no need to|no intention of|none of)\b(?:\s+[\w']+){0,3}\s*$/;
+const NEGATION_BEFORE = /\b(not|never|no|without|nor|instead of|rather than|no need to|no intention of|none of)\b(?:\s+[\w']+){0,4}\s*$/;
+/** The customer takes it back or hesitates: "…actually wait, let me check first". */
+const HESITATION = /\b(actually,? wait|wait,? (no|actually)|hold on|on second thought|let me (check|think|ask|talk)|scratch that|never ?mind that|not yet|before i decide|i('| a)m not sure)\b/;
 
 interface Hit {
   intent: UnderstoodIntentName;
@@ -68,7 +70,7 @@ function cancelAsk(object: string): { intent: UnderstoodIntentName | "not_billin
   return known ? { intent: "cancel" } : { intent: "cancel", unsure: `cancel what? (“${object}”)` };
 }
 
-const CHANGE_OBJECT = /^(|me|us|me back|us back|back|over|it|everyone|everybody|my account|our account|our team|the team|my team|my plan|our plan|the plan|my subscription|our subscription|the subscription|my membership|our membership|us all|all of us|them)$/;
+const CHANGE_OBJECT = /^(?:(?:me|us|everyone|everybody|it|them|my account|our account|our team|the team|my team|my plan|our plan|the plan|my subscription|our subscription|the subscription|my membership|our membership|us all|all of us)\s*)?(?:back|up|down|over|right away|now)?$/;
 
 function hitsIn(clause: string, sentence: string, form: Form, typos: Record<string, string>, full: string): Hit[] {
   const hits: Hit[] = [];
@@ -89,7 +91,9 @@ function hitsIn(clause: string, sentence: string, form: Form, typos: Record<stri
       const typo = Object.entries(typos).find(([, fixed]) => m[0].includes(fixed));
       if (typo) {
         hit.typo = `${typo[0]} → ${typo[1]}`;
-        if (!/\b(subscription|plan|membership|account|refund|charge|payment|money)\b/.test(clause)) hit.unsure.push(`read “${typo[0]}” as “${typo[1]}”`);
+        // A corrected word counts when something else in the clause anchors it: the object, or the plan or amount named.
+        const anchored = /\b(subscription|plan|membership|account|refund|charge|payment|money)\b/.test(clause) || hit.target.plan || hit.target.amount;
+        if (!anchored) hit.unsure.push(`read “${typo[0]}” as “${typo[1]}”`);
       }
       // "How do I update my card?" wants to pay: the answer is the payment link, so it is asked for, not only about.
       if (!hit.negated && question && GROUP[hit.intent] !== "paying" && GROUP[hit.intent] !== "dispute") hit.question = true;
@@ -227,7 +231,7 @@ export function understandRequest(message: string, attached: { subscription?: st
   if (!raw.trim()) return { language: "und", english: false, kind: "empty", intents: [], certain: true, confidence: CONFIDENCE.certain, ambiguities: [], flags: [] };
   const flags = INSTRUCTION.test(raw) ? ["message contains instructions to the agent (treated as data)"] : [];
   const lang = readLanguage(raw);
-  const { text, typos } = prepare(raw);
+  const { text, typos } = prepare(raw, { typos: lang.english });
   const ids = idsIn(raw);
   const base = { language: lang.language, english: lang.english, flags };
 
@@ -271,6 +275,7 @@ export function understandRequest(message: string, attached: { subscription?: st
   const wants = asks.filter((i) => !i.question);
   if (asks.length > 1) ambiguities.push(`several asks: ${asks.map((i) => (i.question ? `a question about ${i.intent}` : i.intent)).join(", ")}`);
   if (asks.length === 1 && wants.length === 0) ambiguities.push(`asks about ${asks[0]!.intent} without asking for it`);
+  if (HESITATION.test(text) && intents.length) ambiguities.push("the customer hesitates or takes it back");
   if (asks.length === 0 && intents.length) ambiguities.push(`only mentions what the customer does not want (${intents.map((i) => i.intent).join(", ")})`);
   for (const i of asks) for (const u of i.unsure) ambiguities.push(`${i.intent}: ${u}`);
   if (wants.length === 1) {
