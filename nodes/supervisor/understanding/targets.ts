@@ -56,7 +56,10 @@ const PLAN_STOP = new Set(
 /** The plan named after "to"/"on"/"onto" (upgrade us to Enterprise, move me to the Basic plan, put me back on basic). */
 export function planAfter(text: string): string | undefined {
   for (const m of text.matchAll(/\b(?:to|onto|on)\s+(?=[a-z])/g)) {
-    const rest = text.slice(m.index! + m[0].length).replace(/^(?:the|our|a|an|my|your)\s+/, "");
+    const after = text.slice(m.index! + m[0].length);
+    // "to my other account", "to my colleague": a possessive names an account or a person, not a plan (unless "plan" follows).
+    if (/^(?:my|our|your|his|her|their)\s+/.test(after) && !/^(?:my|our|your|his|her|their)\s+(?:[\w+-]+\s+){1,2}(?:plan|tier)\b/.test(after)) continue;
+    const rest = after.replace(/^(?:the|our|a|an|my|your)\s+/, "");
     const words: string[] = [];
     for (const w of rest.split(/[\s,.;!?]+/).slice(0, 3)) {
       if (!/^[a-z0-9][\w+-]*$/.test(w) || PLAN_STOP.has(w) || w === "to" || w === "on" || w === "onto") break;

@@ -97,6 +97,8 @@ export function prepare(message: string, opts: { typos?: boolean } = {}): Prepar
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
     .toLowerCase();
+  // Addresses are not words: "john@cancel.com" asks for nothing.
+  t = t.replace(/\bhttps?:\/\/\S+|\bwww\.\S+/g, " <link> ").replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, " <email> ");
   for (const [re, to] of CONTRACTIONS) t = t.replace(re, to);
   for (const [re, to] of SHORTHAND) t = t.replace(re, to);
   const typos: Record<string, string> = {};

@@ -25,7 +25,7 @@ const OPENERS = /^(?:(?:hi|hello|hey|dear \w+|so|ok|okay|well|um|also|and|but|qu
 function formOf(sentence: string): Form {
   const s = sentence.replace(OPENERS, "");
   if (/^(please\s+)?(can|could|would|will|can not)\s+(you|someone|somebody|anyone|your team|support|y'all)\b|^would you (mind|be able|kindly)\b|^(is there any way|any chance) (you|that you)\b|^(i was|i am) wondering if you could\b/.test(s)) return "request";
-  if (/\b(what happens|what would happen|if i|if we|in case|thinking (about|of)|considering|not sure|unsure|wondering|might|maybe|perhaps|should i|should we|whether|do i need to|do we need to|is it worth)\b/.test(s)) return "hypothetical";
+  if (/\b(what happens|what would happen|if|unless|otherwise|or else|in case|thinking (about|of)|considering|not sure|unsure|wondering|might|maybe|perhaps|should i|should we|whether|do i need to|do we need to|is it worth)\b/.test(s)) return "hypothetical";
   if (/^(can|could|may)\s+(i|we)\s+(get|have|receive|please|ask you to)\b/.test(s)) return "request";
   if (/^(can|could|may)\s+(i|we)\b/.test(s)) return /\bplease\b/.test(s) ? "request" : "permission";
   if (/^(is it possible|would it be possible|is there a way|is there an option)\b/.test(s)) return "permission";
@@ -127,7 +127,10 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
         if (ask.intent !== "cancel") break;
         if (/\bunsubscribe\b/.test(m[0]) && /\b(from|to) (your|the|all|these)?\s*(email|newsletter|mailing|marketing|list)/.test(clause)) return null;
         // "We cancelled last week": may tell what already happened rather than ask for it.
-        if (/(ed|ation)$/.test(m[0]) && /\b(i|we|i have|we have|already|had|just)\s*(already\s+)?$/.test(before)) hit.unsure.push(`“${m[0]}” in the past tense: may say what already happened`);
+        if (/ed$/.test(m[0]) && !/\b(be|get|have it|want it|like it)\s*$/.test(before)) hit.unsure.push(`“${m[0]}” in the past tense: may say what already happened`);
+        // A date of its own ("on March 1st", "before the 15th") is not the end of the paid period.
+        if (DATE.test(sentence)) hit.unsure.push("asks for a date of its own");
+        if (SOMEONE_ELSE.test(clause)) hit.unsure.push("may be about someone else's subscription");
       }
       const t = timingIn(sentence);
       if (p.timing) hit.target.timing = p.timing;
@@ -149,6 +152,7 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
       const plan = planAfter(clause) ?? planBefore(clause);
       if (plan) hit.target.plan = plan;
       else hit.unsure.push("no plan named");
+      planTiming(hit, sentence);
       break;
     }
     case "change_plan": {
@@ -156,9 +160,11 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
       if (m.groups && !CHANGE_OBJECT.test(obj)) return null;
       const plan = planAfter(clause.slice(at));
       // "switch to the app", "go to settings": a generic verb is a plan change only with a plan after it.
-      if (!plan) return null;
-      hit.target.plan = plan;
+      if (!plan && !p.unsure) return null;
+      if (plan) hit.target.plan = plan;
       if (/\b(back|revert|return)\b/.test(m[0]) && /\b(cancel|undo)\b/.test(sentence)) hit.unsure.push("asks to undo a plan change");
+      if (SOMEONE_ELSE.test(clause)) hit.unsure.push("may be about someone else's subscription");
+      planTiming(hit, sentence);
       break;
     }
     case "change_quantity": {
@@ -171,12 +177,27 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
       // The clause's own amount is the one asked for ("I paid $49 but only want $15 back"); else the sentence's.
       const own = amountsIn(clause);
       const amounts = own.length ? own : amountsIn(sentence);
+      if (PART.test(clause)) hit.unsure.push("asks for part of a payment back without an amount");
       if (amounts.length === 1) hit.target.amount = amounts[0];
       else if (amounts.length > 1 && p.intent === "refund") hit.unsure.push(`several amounts (${amounts.map((a) => a.text).join(", ")})`);
       break;
     }
   }
   return hit;
+}
+
+const MONTH = "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec";
+const DATE = new RegExp(`\\b(on|by|before|after|from|until|till|as of|effective|starting)\\s+(the\\s+)?(\\d{1,2}(st|nd|rd|th)|(${MONTH})\\b|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}[./]\\d{1,2})`);
+/** A change meant for a later date ("from next month", "at my next renewal"), or one meant now. */
+const LATER = /\b(from|starting|beginning|as of|effective|at|on|after|with) (the |my |our )?(next|following|coming) (month|billing|cycle|period|renewal|year|invoice)\b|\bnext (month|billing cycle|renewal)\b|\bat (the )?(end of|renewal)\b|\bwhen (it|the subscription|my plan) renews\b/;
+const SOMEONE_ELSE = /\b(my|our) (other|second|old|previous|sister|parent) (company|account|business|subscription|team|workspace|organi[sz]ation)\b|\b\w+'s (subscription|account|plan|membership)\b|\b(my|our) (brother|sister|wife|husband|friend|colleague|boss|client|customer|son|daughter|partner|mother|father|mom|dad)('s)?\b/;
+const PART = /\b(half|a third|a quarter|\d+ ?%|percent|part of|portion|some of|partial(ly)?|prorat\w*|the difference|unused)\b/;
+
+/** An upgrade runs now and a downgrade at period end: asked for another time, a person decides. */
+function planTiming(hit: Hit, sentence: string): void {
+  const t = timingIn(sentence);
+  if (hit.intent !== "downgrade" && (LATER.test(sentence) || DATE.test(sentence))) hit.unsure.push("asks for the change at a later date");
+  if (hit.intent === "downgrade" && t.timing === "now") hit.unsure.push("asks for the downgrade now (downgrades wait for the period end)");
 }
 
 /** Several readings of one matter become one ask; an ask is negated only if every mention is. */
