@@ -15,6 +15,7 @@
 //   another language, instructions in the text. The model's reading routes such a request and proposes; the guard
 //   still sends whatever it proposes to a person, because the understanding says the request was not certain.
 import type { Decider } from "../nodes/deps.js";
+import type { Trigger } from "../nodes/proposal.js";
 
 export interface HybridDecider extends Decider {
   readonly name: "hybrid";
@@ -25,7 +26,10 @@ export function createHybridDecider(o: { rules: Decider; llm: Decider }): Hybrid
     name: "hybrid",
     async decide(domain, context, opts) {
       const base = await o.rules.decide(domain, context, opts);
-      if (!base.ambiguous) return base;
+      // A decision on a support request the rules did not understand for certain is the model's to propose too.
+      const t = (context as { trigger?: Trigger } | null)?.trigger;
+      const uncertainRequest = t?.kind === "request" && t.understanding != null && !t.understanding.certain;
+      if (!base.ambiguous && !uncertainRequest) return base;
       return o.llm.decide(domain, context, opts);
     },
     async classify(request, opts) {

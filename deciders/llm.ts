@@ -245,7 +245,9 @@ export function createLlmDecider(o: LlmDeciderOptions): LlmDecider {
         ...(request.subscription ? { subscription: request.subscription } : {}),
       };
       // Instruction-like text flagged by the keyword rules stays flagged whatever the model thinks of it.
-      const flags = [c.ambiguous, base.ambiguous && /instructions/.test(base.ambiguous) ? base.ambiguous : null].filter((x): x is string => !!x);
+      // What the rules were unsure of stays said too: the specialists flag the decision from it.
+      const rulesDoubt = base.ambiguous && (/instructions/.test(base.ambiguous) || base.understanding?.certain === false) ? base.ambiguous : null;
+      const flags = [c.ambiguous, rulesDoubt].filter((x): x is string => !!x);
       // The rules' understanding goes on unchanged: the guard judges the request by it, not by the model's reading.
       return { route: c.route, intent: c.intent, params, source: "llm", ...(flags.length ? { ambiguous: flags.join("; ") } : {}), llm: { calls: r.calls, tokens: r.tokens }, ...(base.understanding ? { understanding: base.understanding } : {}) };
     },

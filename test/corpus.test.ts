@@ -4,22 +4,12 @@
 // automatic action other than the labelled one, on any billing request dropped as "not billing", and when fewer
 // than 70% of the messages whose right outcome is automatic were handled automatically.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { parseCorpus } from "../evals/scenario.js";
 import { forbiddenWrites, requestOf, type Corpus, type CorpusMessage } from "../evals/corpus.js";
 import { matchesWrite, type WriteEntry } from "../evals/runner.js";
 import { startStack, type Stack } from "./support/stack.js";
+import { combinedSeed, loadCorpus, suffix } from "./support/corpus-worlds.js";
 
-const FILE = fileURLToPath(new URL("../evals/scenarios/corpus/support_requests.corpus.json", import.meta.url));
-const corpus: Corpus = parseCorpus(readFileSync(FILE, "utf8"), FILE);
-
-/** Message n's copy of its world: every id of the customer's objects gets the suffix; the plan catalog is shared. */
-const suffix = (n: number) => `q${String(n).padStart(3, "0")}`;
-function instantiate(world: Record<string, unknown[]>, n: number): Record<string, unknown[]> {
-  const own = Object.fromEntries(Object.entries(world).filter(([k]) => k !== "prices" && k !== "products"));
-  return JSON.parse(JSON.stringify(own).replace(/\b([a-z]+_W[A-Za-z0-9]*)\b/g, `$1${suffix(n)}`));
-}
+const corpus: Corpus = loadCorpus();
 
 interface Observed {
   message: CorpusMessage;
@@ -37,15 +27,7 @@ describe("the support-message corpus with the rules decider", () => {
   const observed: Observed[] = [];
 
   beforeAll(async () => {
-    const seed: Record<string, unknown[]> = { products: [], prices: [] };
-    const catalog = new Map<string, unknown>();
-    corpus.messages.forEach((m, n) => {
-      const world = corpus.worlds[m.world]!;
-      for (const k of ["products", "prices"]) for (const o of world[k] ?? []) catalog.set((o as { id: string }).id, o);
-      for (const [k, list] of Object.entries(instantiate(world, n))) seed[k] = [...(seed[k] ?? []), ...list];
-    });
-    seed.products = [...catalog.values()].filter((o) => (o as { object?: string }).object === "product");
-    seed.prices = [...catalog.values()].filter((o) => (o as { object?: string }).object === "price");
+    const seed = combinedSeed(corpus.messages.map((m) => corpus.worlds[m.world]!));
     stack = await startStack({ now: corpus.now, seed });
     const requests = corpus.messages.map((m, n) => requestOf(corpus, m, `${corpus.customer}${suffix(n)}`));
     for (let i = 0; i < requests.length; i += 25) {
