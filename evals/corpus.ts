@@ -14,6 +14,8 @@ export const CorpusMessageSchema = z.strictObject({
   lang: z.string().min(2).max(3),
   /** What kind of message it is (cancel, negation, question, multi, other_language, not_billing, …): for the figures. */
   kind: z.string().min(1),
+  /** `holdout`: written and labelled after the rules were tuned on the rest, and reported apart. */
+  set: z.enum(["tuning", "holdout"]).optional(),
   text: z.string().min(1),
   /** Every ask in the message, as a person reads it (nodes/supervisor/understanding's names). */
   intents: z.array(z.string()),
