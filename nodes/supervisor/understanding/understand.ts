@@ -119,7 +119,8 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
         hit.intent = ask.intent;
         if (ask.unsure) hit.unsure.push(ask.unsure);
         if (object && ask.intent !== "cancel") hit.target.object = object;
-        if (ask.intent === "change_quantity") hit.target.seats = seatsIn(clause);
+        const seats = ask.intent === "change_quantity" ? seatsIn(clause) : undefined;
+        if (seats !== undefined) hit.target.seats = seats;
         if (ask.intent === "change_plan") {
           const plan = planAfter(sentence.slice(sentence.indexOf(clause) + clause.length));
           if (plan) hit.target.plan = plan;
