@@ -140,6 +140,8 @@ const subRows: Row[] = [
   ["cancel on a question", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Why did you cancel my subscription??"), config }), "needs_approval", "ok", /not understood for certain/],
   ["cancel on a seat removal", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Cancel the extra seat, not the whole subscription"), config }), "needs_approval", "ok"],
   ["cancel on another language", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Bitte kündigen Sie mein Abo zum Monatsende"), config }), "needs_approval", "ok", /English only/],
+  ["nothing to do on one of two asks (the other would be dropped)", async () => ({ domain: "subscription", decision: d("no_change", { reason: "already on Basic" }), context: await subCtx({}, "Downgrade me to Basic and refund the difference"), config }), "downgraded", "ok", /drop the rest/],
+  ["nothing to do on a request not understood for certain", async () => ({ domain: "subscription", decision: d("no_change", { reason: "x" }), context: await subCtx({}, "Cancel the Pro upgrade, put me back on Basic"), config }), "downgraded", "ok", /close it unread/],
   ["cancel on two asks", async () => ({ domain: "subscription", decision: d("cancel_at_period_end", { subscription: "sub_A" }), context: await subCtx({}, "Cancel my subscription and refund last month"), config }), "needs_approval", "ok", /several asks/],
 ];
 

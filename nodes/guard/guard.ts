@@ -95,7 +95,7 @@ export function guard(input: GuardInput): GuardResult {
       checkSubscription(action, params, input.context, config, f);
       break;
   }
-  checkRequest(action, params, input.context, config, f);
+  checkRequest(action, params, input.context, config, f, approved);
   if (f.never.length) return downgrade(f.never);
   if (!PASSIVE_ACTIONS.has(action) && typeof decision.confidence === "number" && decision.confidence < config.min_auto_confidence) {
     f.approval.push(`confidence ${decision.confidence} is below ${config.min_auto_confidence}`);
@@ -259,10 +259,12 @@ const FITS: Partial<Record<UnderstoodIntentName, readonly Action[]>> = {
  * the message is certain, has exactly one ask, and the action is what that ask leads to (and, for a plan change, to
  * the plan the customer named). The decider's confidence plays no part: a model cannot talk this check away.
  */
-function checkRequest(action: Action, p: Record<string, unknown>, ctx: unknown, config: PolicyConfig, f: Findings): void {
+function checkRequest(action: Action, p: Record<string, unknown>, ctx: unknown, config: PolicyConfig, f: Findings, approved: boolean): void {
   const t = (ctx as { trigger?: Trigger } | null)?.trigger;
   if (!t || t.kind !== "request" || action === "escalate_to_support") return;
   const u = t.understanding;
+  // A person who chose "nothing to do" has read it.
+  if (PASSIVE_ACTIONS.has(action) && approved) return;
   if (PASSIVE_ACTIONS.has(action)) {
     // "Nothing to do" on a message not understood for certain, or on one ask of several, would close the request
     // without anyone reading it: a person sees it instead.
