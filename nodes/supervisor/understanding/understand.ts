@@ -178,7 +178,7 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
       // The clause's own amount is the one asked for ("I paid $49 but only want $15 back"); else the sentence's.
       const own = amountsIn(clause);
       const amounts = own.length ? own : amountsIn(sentence);
-      if (PART.test(clause)) hit.unsure.push("asks for part of a payment back without an amount");
+      if (PART.test(clause) && !amounts.length) hit.unsure.push("asks for part of a payment back without an amount");
       if (amounts.length === 1) hit.target.amount = amounts[0];
       else if (amounts.length > 1 && p.intent === "refund") hit.unsure.push(`several amounts (${amounts.map((a) => a.text).join(", ")})`);
       break;
@@ -192,6 +192,7 @@ const DATE = new RegExp(`\\b(on|by|before|after|from|until|till|as of|effective|
 /** A change meant for a later date ("from next month", "at my next renewal"), or one meant now. */
 const LATER = /\b(from|starting|beginning|as of|effective|at|on|after|with) (the |my |our )?(next|following|coming) (month|billing|cycle|period|renewal|year|invoice)\b|\bnext (month|billing cycle|renewal)\b|\bat (the )?(end of|renewal)\b|\bwhen (it|the subscription|my plan) renews\b/;
 const SOMEONE_ELSE = /\b(my|our) (other|second|old|previous|sister|parent) (company|account|business|subscription|team|workspace|organi[sz]ation)\b|\b\w+'s (subscription|account|plan|membership)\b|\b(my|our) (brother|sister|wife|husband|friend|colleague|boss|client|customer|son|daughter|partner|mother|father|mom|dad)('s)?\b/;
+const WRONG_AMOUNT = "says a charge was wrong";
 const PART = /\b(half|a third|a quarter|\d+ ?%|percent|part of|portion|some of|partial(ly)?|prorat\w*|the difference|unused)\b/;
 
 /** An upgrade runs now and a downgrade at period end: asked for another time, a person decides. */
@@ -229,6 +230,8 @@ function merge(hits: Hit[]): Hit[] {
       if (timings.size > 1) unsure.push("says both now and at period end");
     }
     const target: IntentTarget = Object.assign({}, ...use.map((h) => h.target).reverse());
+    // "Overcharged, please refund the $10 difference": the amount named settles how much goes back.
+    if (group === "money" && target.amount) unsure.splice(0, unsure.length, ...unsure.filter((u) => !u.startsWith(WRONG_AMOUNT)));
     const typo = use.find((h) => h.typo)?.typo;
     out.push({
       intent,
