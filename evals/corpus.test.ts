@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { silentLogger } from "../telemetry/log.js";
-import { corpusScenarios, forbiddenWrites } from "./corpus.js";
+import { forbiddenWrites } from "./corpus.js";
 import { runScenario } from "./runner.js";
-import { loadScenarios, parseCorpus, ScenarioLoadError } from "./scenario.js";
+import { loadScenarios, parseCorpus, ScenarioLoadError, scenariosOfCorpus } from "./scenario.js";
 
 const FILE = fileURLToPath(new URL("./scenarios/corpus/support_requests.corpus.json", import.meta.url));
 const text = readFileSync(FILE, "utf8");
@@ -59,8 +59,8 @@ describe("corpus files", () => {
   it("a message billops acts on against its label fails its scenario; labelled right, it passes", async () => {
     const corpus = parseCorpus(text, FILE);
     const cancel = corpus.messages.find((m) => m.text === "Please cancel my subscription." && m.outcome === "automatic")!;
-    const right = corpusScenarios({ ...corpus, messages: [cancel] })[0]!;
-    const wrong = corpusScenarios({ ...corpus, messages: [{ ...cancel, outcome: "person", action: undefined }] })[0]!;
+    const right = scenariosOfCorpus({ ...corpus, messages: [cancel] })[0]!;
+    const wrong = scenariosOfCorpus({ ...corpus, messages: [{ ...cancel, outcome: "person", action: undefined }] })[0]!;
     const [ok, bad] = await Promise.all([right, wrong].map((s) => runScenario(s, { logger: silentLogger, timeoutMs: 20_000 })));
     expect(ok!.entry.failures).toEqual([]);
     expect(ok!.entry.passed).toBe(true);

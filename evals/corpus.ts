@@ -2,7 +2,21 @@
 // run. A message's scenario passes when billops wrote to Stripe by itself nothing but what its label allows.
 import { z } from "zod";
 import { ACTIONS } from "../domain/actions.js";
-import type { Scenario, WriteMatch } from "./scenario.js";
+
+/** The scenario shapes a corpus produces (a subset of evals/scenario.ts's, which imports this module). */
+export interface WriteMatch {
+  method?: "POST" | "DELETE";
+  path: string;
+  body?: Record<string, string | number | boolean>;
+}
+export interface CorpusScenario {
+  id: string;
+  description: string;
+  now: number;
+  stripe: Record<string, Record<string, unknown>[]>;
+  steps: { request: { id: string; customer: string; message: string } }[];
+  expect: { route?: "ignore"; writes: { exclude: WriteMatch[] } };
+}
 
 const ALL_ACTIONS = [...new Set(Object.values(ACTIONS).flat())] as [string, ...string[]];
 export const OUTCOMES = ["automatic", "person", "record"] as const;
@@ -74,12 +88,12 @@ export function requestOf(c: Corpus, m: CorpusMessage, customer = c.customer): {
 }
 
 /** One scenario per message: its world, its request, and no Stripe write other than what the label allows. */
-export function corpusScenarios(c: Corpus): Scenario[] {
+export function corpusScenarios(c: Corpus): CorpusScenario[] {
   return c.messages.map((m) => ({
     id: `corpus/${m.id}`,
     description: `${m.kind} (${m.lang}): ${m.text.slice(0, 120)} → ${m.outcome}${m.action ? ` ${m.action}` : ""}`,
     now: c.now,
-    stripe: structuredClone(c.worlds[m.world]) as Scenario["stripe"],
+    stripe: structuredClone(c.worlds[m.world]!),
     steps: [{ request: requestOf(c, m) }],
     expect: {
       ...(m.outcome === "record" ? { route: "ignore" as const } : {}),

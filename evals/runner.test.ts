@@ -10,7 +10,7 @@ import { silentLogger } from "../telemetry/log.js";
 import { parseScenario, ScenarioFileError, type Scenario } from "./scenario.js";
 import { checkExpect, runScenario } from "./runner.js";
 import { main } from "./cli.js";
-import { SHARED_SCENARIOS } from "../test/support/shared-scenarios.js";
+import { SHARED_SCENARIOS, sharedScenarioText } from "../test/support/shared-scenarios.js";
 import { Sink } from "../test/support/sink.js";
 
 const SHARED = SHARED_SCENARIOS;
@@ -19,7 +19,7 @@ const PUBLIC = fileURLToPath(new URL("./scenarios/", import.meta.url));
 const publicFiles = existsSync(PUBLIC) ? readdirSync(PUBLIC).filter((f) => f.endsWith(".json")).sort() : [];
 const sharedFiles = existsSync(SHARED) ? readdirSync(SHARED).filter((f) => f.endsWith(".json")).sort() : [];
 
-const load = (file: string): Scenario => parseScenario(readFileSync(join(SHARED, file), "utf8"), file);
+const load = (file: string): Scenario => parseScenario(sharedScenarioText(file), file);
 const refundExample = () => load("example_refund_small_goodwill.json");
 const run = (s: Scenario) => runScenario(s, { logger: silentLogger, timeoutMs: 20_000 });
 

@@ -225,8 +225,8 @@ function problemsOf(error: z.ZodError): FieldProblem[] {
   return out;
 }
 
-/** Parses the text of one scenario file; throws ScenarioFileError naming `file` and the bad fields. */
-export function parseScenario(text: string, file: string): Scenario {
+/** The JSON object of a file's text; throws ScenarioFileError naming `file` when it is not one. */
+function jsonObject(text: string, file: string): Record<string, unknown> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -236,25 +236,29 @@ export function parseScenario(text: string, file: string): Scenario {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new ScenarioFileError(file, [{ path: "", message: `expected a JSON object, got ${describe(json)}` }]);
   }
-  const r = ScenarioSchema.safeParse(json, { reportInput: true });
+  return json as Record<string, unknown>;
+}
+
+/** Parses the text of one scenario file; throws ScenarioFileError naming `file` and the bad fields. */
+export function parseScenario(text: string, file: string): Scenario {
+  const r = ScenarioSchema.safeParse(jsonObject(text, file), { reportInput: true });
   if (!r.success) throw new ScenarioFileError(file, problemsOf(r.error));
   return r.data;
 }
 
-/** Parses a labelled corpus (`*.corpus.json`, evals/corpus.ts) into its scenarios, one per message. */
+/** Parses a labelled corpus (`*.corpus.json`, evals/corpus.ts); its messages become scenarios (corpusScenarios). */
 export function parseCorpus(text: string, file: string): Corpus {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ScenarioFileError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
-  }
-  const r = CorpusSchema.safeParse(json, { reportInput: true });
+  const r = CorpusSchema.safeParse(jsonObject(text, file), { reportInput: true });
   if (!r.success) throw new ScenarioFileError(file, problemsOf(r.error));
   return r.data;
 }
 
 export const isCorpusFile = (file: string) => file.endsWith(".corpus.json");
+
+/** A corpus's messages as scenarios of this format (checked like any scenario). */
+export function scenariosOfCorpus(c: Corpus): Scenario[] {
+  return corpusScenarios(c).map((s) => ScenarioSchema.parse(s));
+}
 
 export interface LoadedScenario {
   file: string;
@@ -301,7 +305,7 @@ export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> 
   for (const file of files) {
     try {
       const text = await readFile(file, "utf8");
-      if (isCorpusFile(file)) for (const scenario of corpusScenarios(parseCorpus(text, file))) loaded.push({ file, scenario });
+      if (isCorpusFile(file)) for (const scenario of scenariosOfCorpus(parseCorpus(text, file))) loaded.push({ file, scenario });
       else loaded.push({ file, scenario: parseScenario(text, file) });
     } catch (err) {
       if (err instanceof ScenarioFileError) errors.push(err);

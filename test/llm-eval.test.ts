@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { main } from "../evals/cli.js";
 import { silentLogger } from "../telemetry/log.js";
 import { block, outputName, startFakeOpenAI, type ChatRequest, type FakeOpenAI, type FakeReply } from "./support/fake-openai.js";
-import { SHARED_SCENARIOS } from "./support/shared-scenarios.js";
+import { SHARED_SCENARIOS, sharedScenarioPath } from "./support/shared-scenarios.js";
 import { Sink } from "./support/sink.js";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
@@ -42,7 +42,7 @@ describe("npm run eval -- … --decider llm", () => {
 
   it("runs the scenarios on the model's decisions and reports calls, tokens and the model's share", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "billops-llm-eval-")), "report.json");
-    const files = ["example_refund_small_goodwill.json", "example_subscription_upgrade_to_enterprise.json", "example_dunning_insufficient_funds_second_attempt.json"].map((f) => join(SHARED, f));
+    const files = ["example_refund_small_goodwill.json", "example_subscription_upgrade_to_enterprise.json", "example_dunning_insufficient_funds_second_attempt.json"].map(sharedScenarioPath);
     const env = { ...process.env, OPENAI_BASE_URL: ai.url, OPENAI_MODEL: "fake-model", OPENAI_API_KEY: "", LOG_LEVEL: "" };
     const before = ai.requests.length;
     const r = await run([...files, "--decider", "llm", "--out", out], env);

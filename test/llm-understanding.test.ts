@@ -61,6 +61,17 @@ const CLEAR_NOT_CANCEL = [
   "Cancel the extra seat, not the whole subscription",
   "I changed my mind, I don't want to cancel anymore",
 ];
+/** One billops with `decider`, each message from its own copy of the corpus's basic_active customer (request ids prefix+i). */
+async function runRequests(ai: FakeOpenAI, decider: "hybrid" | "llm", messages: string[], prefix: string): Promise<Stack> {
+  const rules = createRulesDecider(DOMAIN_SPECS);
+  const llm = createLlmDecider({ model: createChatModel({ openai: { baseUrl: ai.url, model: "hostile" } }), rules, logger: silentLogger, retryBaseMs: 5 });
+  const world = corpus.worlds.basic_active!;
+  const stack = await startStack({ now: corpus.now, seed: combinedSeed(messages.map(() => world)), decider: decider === "llm" ? llm : createHybridDecider({ rules, llm }) });
+  await Promise.all(messages.map(async (message, i) => expect((await stack.api("POST", "/requests", { id: `${prefix}${i}`, customer: `cus_W${suffix(i)}`, message })).status).toBe(202)));
+  await stack.quiet(120_000);
+  return stack;
+}
+
 const CLEAR = ["Please cancel my subscription.", "Please upgrade us to Enterprise.", "Thanks, that fixed it!", ...CLEAR_NOT_CANCEL];
 
 describe("hybrid against the fake model", () => {
@@ -71,12 +82,7 @@ describe("hybrid against the fake model", () => {
 
   beforeAll(async () => {
     ai = await startFakeOpenAI(hostile);
-    const rules = createRulesDecider(DOMAIN_SPECS);
-    const llm = createLlmDecider({ model: createChatModel({ openai: { baseUrl: ai.url, model: "hostile" } }), rules, logger: silentLogger, retryBaseMs: 5 });
-    const world = corpus.worlds.basic_active!;
-    stack = await startStack({ now: corpus.now, seed: combinedSeed(messages.map(() => world)), decider: createHybridDecider({ rules, llm }) });
-    await Promise.all(messages.map(async (message, i) => expect((await stack.api("POST", "/requests", { id: `req_u${i}`, customer: `cus_W${suffix(i)}`, message })).status).toBe(202)));
-    await stack.quiet(120_000);
+    stack = await runRequests(ai, "hybrid", messages, "req_u");
   }, 180_000);
 
   afterAll(async () => {
@@ -133,12 +139,7 @@ describe("llm (every request to the model) against the hostile fake", () => {
 
   beforeAll(async () => {
     ai = await startFakeOpenAI(hostile);
-    const rules = createRulesDecider(DOMAIN_SPECS);
-    const llm = createLlmDecider({ model: createChatModel({ openai: { baseUrl: ai.url, model: "hostile" } }), rules, logger: silentLogger, retryBaseMs: 5 });
-    const world = corpus.worlds.basic_active!;
-    stack = await startStack({ now: corpus.now, seed: combinedSeed(messages.map(() => world)), decider: llm });
-    await Promise.all(messages.map(async (message, i) => expect((await stack.api("POST", "/requests", { id: `req_l${i}`, customer: `cus_W${suffix(i)}`, message })).status).toBe(202)));
-    await stack.quiet(120_000);
+    stack = await runRequests(ai, "llm", messages, "req_l");
   }, 180_000);
 
   afterAll(async () => {
