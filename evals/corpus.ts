@@ -15,7 +15,7 @@ export interface CorpusScenario {
   now: number;
   stripe: Record<string, Record<string, unknown>[]>;
   steps: { request: { id: string; customer: string; message: string } }[];
-  expect: { route?: "ignore"; writes: { exclude: WriteMatch[] } };
+  expect: { writes: { exclude: WriteMatch[] } };
 }
 
 const ALL_ACTIONS = [...new Set(Object.values(ACTIONS).flat())] as [string, ...string[]];
@@ -95,9 +95,8 @@ export function corpusScenarios(c: Corpus): CorpusScenario[] {
     now: c.now,
     stripe: structuredClone(c.worlds[m.world]!),
     steps: [{ request: requestOf(c, m) }],
-    expect: {
-      ...(m.outcome === "record" ? { route: "ignore" as const } : {}),
-      writes: { exclude: forbiddenWrites(m.outcome === "automatic" ? m.action! : null) },
-    },
+    // Only a wrong write fails a message: one the rules hand to a person instead of doing (or recording) it is a
+    // miss the test suite counts (test/corpus.test.ts), not a wrong action.
+    expect: { writes: { exclude: forbiddenWrites(m.outcome === "automatic" ? m.action! : null) } },
   }));
 }
