@@ -37,7 +37,7 @@ export { signPayload } from "./webhooks.js";
 export { TEST_PAYMENT_METHODS, DECLINES } from "./testCards.js";
 export { TRIGGERS } from "./triggers.js";
 
-const ROUTES = [
+export const ROUTES = [
   ...customerRoutes,
   ...paymentMethodRoutes,
   ...catalogRoutes,
