@@ -151,37 +151,20 @@ function subscriptionSchedule(s: Obj): void {
   }
 }
 
+const COMPLETE: Record<string, (o: Obj, now: number) => void> = {
+  payment_method: paymentMethod,
+  charge,
+  payment_intent: paymentIntent,
+  price,
+  subscription,
+  invoice: (o) => invoice(o),
+  line_item: (o) => invoiceLine(o, null),
+  dispute: (o) => dispute(o),
+  subscription_schedule: (o) => subscriptionSchedule(o),
+};
+
 /** Completes `obj` in place to the endive shape of its type; returns it. */
 export function completeShape(obj: StripeObject, now: number): StripeObject {
-  const o = obj as Obj;
-  switch (o.object) {
-    case "payment_method":
-      paymentMethod(o, now);
-      break;
-    case "charge":
-      charge(o, now);
-      break;
-    case "payment_intent":
-      paymentIntent(o, now);
-      break;
-    case "price":
-      price(o, now);
-      break;
-    case "subscription":
-      subscription(o, now);
-      break;
-    case "invoice":
-      invoice(o);
-      break;
-    case "line_item":
-      invoiceLine(o, null);
-      break;
-    case "dispute":
-      dispute(o);
-      break;
-    case "subscription_schedule":
-      subscriptionSchedule(o);
-      break;
-  }
+  COMPLETE[(obj as Obj).object]?.(obj as Obj, now);
   return obj;
 }

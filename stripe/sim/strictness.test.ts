@@ -3,7 +3,7 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES, startSimulator, type Simulator } from "./index.js";
-import { sdk } from "./testkit.js";
+import { caught, sdk } from "./testkit.js";
 import { routeShape, stripeApiSpec } from "./spec/index.js";
 
 const NOW = 1796300000;
@@ -16,14 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
-async function caught(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the request to fail");
-}
 
 /** Stripe's form encoding (`a[b]=c`, `expand[0]=x`), for query strings. */
 function encode(params: Record<string, unknown>, prefix = ""): string[] {
