@@ -102,8 +102,17 @@ describe("split web and worker processes, offline, against one `npm run sim`", (
   }, 90_000);
 
   afterAll(async () => {
-    for (const p of procs) p.child.kill("SIGTERM");
-    await Promise.all(procs.map((p) => (p.child.exitCode !== null ? undefined : new Promise((r) => p.child.once("exit", r)))));
+    // Every child we started ends here: SIGTERM (billops stops cleanly), then SIGKILL for one that hangs.
+    await Promise.all(
+      procs.map(async (p) => {
+        if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+        const exited = new Promise((r) => p.child.once("exit", r));
+        p.child.kill("SIGTERM");
+        const timer = setTimeout(() => p.child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
     await db?.close();
   });
 
