@@ -80,6 +80,6 @@ export function createApp(o: AppOptions) {
   app.route("/", policyRoutes({ policy: op.policy, source: op.policySource }));
   app.route("/", metricsRoutes({ pool: o.pool, clock: o.clock, metrics: op.metrics, approverTokens: o.approverTokens, metricsToken: op.metricsToken }));
   // The web inbox signs in with a cookie of its own (same origin, no CORS): see inbox-page/session.ts.
-  app.route("/", inboxPageRoutes({ pool: o.pool, cases: o.cases, clock: o.clock, approverTokens: o.approverTokens }));
+  app.route("/", inboxPageRoutes({ pool: o.pool, cases: o.cases, clock: o.clock, approverTokens: o.approverTokens, dashboard: o.operator.dashboard }));
   return app;
 }

@@ -10,6 +10,8 @@ import { jsonError, readJson, zodMessage } from "../http-error.js";
 import { approverChecker, endSession, sessionToken, startSession } from "./session.js";
 import { actionSchema } from "./forms.js";
 import { InboxPage, SignInPage, type PendingItem } from "./view.js";
+import { operatorPageRoutes } from "./operator.js";
+import type { DashboardTarget } from "../dashboard-links.js";
 
 /** The same answers as POST /approvals/:id, through the same case service. */
 const AnswerSchema = z.discriminatedUnion("type", [
@@ -37,7 +39,7 @@ export function byUrgency(a: PendingItem, b: PendingItem): number {
   return b.approval.requestedAt - a.approval.requestedAt || a.approval.id.localeCompare(b.approval.id);
 }
 
-export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: Clock; approverTokens: Map<string, string> }) {
+export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: Clock; approverTokens: Map<string, string>; dashboard: DashboardTarget }) {
   const app = new Hono();
   const approverOf = approverChecker(o.approverTokens);
 
@@ -70,6 +72,23 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
     if (!approver) return signIn(c, 200);
     return render(c, approver);
   });
+
+  // Activity, case stories and outcomes: behind the same sign-in, with the same headers.
+  app.route(
+    "/",
+    operatorPageRoutes({
+      pool: o.pool,
+      clock: o.clock,
+      dashboard: o.dashboard,
+      approverOf: (c) => approverOf(sessionToken(c)),
+      page: (c) => {
+        const nonce = randomBytes(16).toString("base64");
+        pageHeaders(c, nonce);
+        return nonce;
+      },
+      signIn: (c) => signIn(c, 200),
+    }),
+  );
 
   app.post("/inbox/login", async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);

@@ -4,6 +4,8 @@ import { raw } from "hono/html";
 import type { ApprovalRow } from "../../store/approvals.js";
 import type { CaseStateType } from "../../domain/case-state.js";
 import { INBOX_CSS, INBOX_JS } from "./assets.js";
+import { OPERATOR_CSS } from "./operator-assets.js";
+import { Tabs } from "./tabs.js";
 import { caseFacts, money, relative, when } from "./facts.js";
 import type { JsonSchema } from "./forms.js";
 
@@ -15,7 +17,7 @@ export interface PendingItem {
   disputeDue: number | null;
 }
 
-function Layout(props: { nonce: string; title: string; children: Child }) {
+export function Layout(props: { nonce: string; title: string; children: Child }) {
   return (
     <>
       {raw("<!DOCTYPE html>")}
@@ -24,7 +26,7 @@ function Layout(props: { nonce: string; title: string; children: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
-        <style nonce={props.nonce}>{raw(INBOX_CSS)}</style>
+        <style nonce={props.nonce}>{raw(INBOX_CSS + OPERATOR_CSS)}</style>
       </head>
       <body>{props.children}</body>
       </html>
@@ -54,6 +56,7 @@ export function InboxPage(props: { nonce: string; approver: string; now: number;
     <Layout nonce={props.nonce} title={`billops — ${props.pending.length} waiting`}>
       <header class="top">
         <h1>billops approvals</h1>
+        <Tabs current="approvals" />
         <span class="muted">billops clock: {when(props.now)}</span>
         <span class="who">
           signed in as <strong id="approver">{props.approver}</strong>
