@@ -73,7 +73,8 @@ function nearestSetting(path: string[], name: string): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of settingNames(path)) {
-    const d = editDistance(name.toLowerCase(), candidate);
+    // A name cut short (min_tenure for min_tenure_days) counts as near whatever its length.
+    const d = candidate.startsWith(name.toLowerCase()) && name.length >= 4 ? 1 : editDistance(name.toLowerCase(), candidate);
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 4)) ? best : null;
@@ -89,8 +90,41 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+type SchemaNode = { shape?: Record<string, SchemaNode>; def?: { innerType?: SchemaNode; catchall?: { def?: { type?: string } } } };
+
+/** Through .default()/.prefault()/.optional() wrappers to the schema inside. */
+function unwrap(s: SchemaNode | undefined): SchemaNode | undefined {
+  while (s && !s.shape && s.def?.innerType) s = s.def.innerType;
+  return s;
+}
+
+/**
+ * The first key of `input` the schema does not know, at any depth. zod strips unknown keys of nested objects silently
+ * (only the top level is strict), and a typo under `good_customer:` must not quietly leave a default in force.
+ * Objects that take any key (a catchall such as network_retry_limits' brands, records such as the catalog) are open.
+ */
+export function unknownSetting(input: unknown, schema: SchemaNode | undefined = PolicyConfigSchema as unknown as SchemaNode, at: string[] = []): string[] | null {
+  const s = unwrap(schema);
+  if (!s?.shape || !isPlainObject(input)) return null;
+  const open = s.def?.catchall !== undefined && s.def.catchall.def?.type !== "never";
+  for (const [k, v] of Object.entries(input)) {
+    if (!(k in s.shape)) {
+      if (open) continue;
+      return [...at, k];
+    }
+    const deeper = unknownSetting(v, s.shape[k], [...at, k]);
+    if (deeper) return deeper;
+  }
+  return null;
+}
+
 /** Validates a policy input with the schema; a PolicyFileError names the first bad key. */
 export function checkPolicyInput(input: PolicyInput, file: string): PolicyConfig {
+  const unknown = unknownSetting(input);
+  if (unknown) {
+    const near = nearestSetting(unknown.slice(0, -1), unknown.at(-1)!);
+    throw new PolicyFileError(file, unknown.join("."), `unknown setting${near ? ` (did you mean ${[...unknown.slice(0, -1), near].join(".")}?)` : ""}`);
+  }
   const parsed = PolicyConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const { key, problem } = describeIssue(parsed.error.issues[0]!);
