@@ -155,6 +155,17 @@ export async function caseDecisions(db: Queryable, caseKey: string): Promise<Set
   return rows.map(toRow);
 }
 
+/** The currency each case's money is in (its latest settled decision that had one), for pages that show its arguments. */
+export async function caseCurrencies(db: Queryable, caseKeys: string[]): Promise<Map<string, string>> {
+  if (caseKeys.length === 0) return new Map();
+  const { rows } = await db.query(
+    `SELECT DISTINCT ON (case_key) case_key, currency FROM settled_decisions
+     WHERE case_key = ANY($1::text[]) AND currency IS NOT NULL ORDER BY case_key, settled_at DESC`,
+    [caseKeys],
+  );
+  return new Map(rows.map((r: any) => [r.case_key, r.currency]));
+}
+
 /** A period of billops' clock, [from, to) in unix seconds. */
 export interface Period {
   from: number;

@@ -94,7 +94,7 @@ describe.skipIf(!!NO_CHROMIUM)(browserSuite("web inbox in chromium"), () => {
     const row = page.locator("#history-table tr[data-approval]").first();
     await text(row).toContain("edited");
     await text(row).toContain(APPROVER);
-    await text(row).toContain('"amount":1200');
+    await text(row).toContain("edited: amount $12.00");
     await page.screenshot({ path: join(OUT, "3-answered.png"), fullPage: true });
 
     await stack.quiet();

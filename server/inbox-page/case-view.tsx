@@ -16,6 +16,8 @@ export interface CaseStory {
   notifications: NotificationRow[];
   approvals: ApprovalRow[];
   decisions: SettledDecisionRow[];
+  /** The currency of the case's money, for its actions' arguments. */
+  currency: string | null;
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -36,8 +38,7 @@ const KIND_LABEL: Record<string, string> = {
 };
 
 export function CasePage(props: { nonce: string; approver: string; now: number; dashboard: DashboardTarget; story: CaseStory }) {
-  const { row, audit, notifications, approvals, decisions } = props.story;
-  const currency = decisions.find((d) => d.currency)?.currency ?? null;
+  const { row, audit, notifications, approvals, decisions, currency } = props.story;
   const subject = decisions.find((d) => d.subject)?.subject ?? row.objectId;
   return (
     <OperatorPage nonce={props.nonce} title={row.caseKey} tab={null} approver={props.approver} now={props.now} dashboard={props.dashboard}>

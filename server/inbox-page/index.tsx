@@ -6,6 +6,7 @@ import type pg from "pg";
 import type { CaseService } from "../../engine/case-service.js";
 import type { Clock } from "../../domain/clock.js";
 import { listApprovals } from "../../store/approvals.js";
+import { caseCurrencies } from "../../store/settled-decisions.js";
 import { jsonError, readJson, zodMessage } from "../http-error.js";
 import { approverChecker, endSession, sessionToken, startSession } from "./session.js";
 import { actionSchema } from "./forms.js";
@@ -57,7 +58,8 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
     );
     pending.sort(byUrgency);
     const history = (await listApprovals(o.pool, { status: "answered", limit: 100 })).sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || b.requestedAt - a.requestedAt);
-    return c.html(<InboxPage nonce={nonce} approver={approver} now={now} pending={pending} history={history} error={error} />);
+    const currencies = await caseCurrencies(o.pool, [...new Set(history.map((h) => h.caseKey))]);
+    return c.html(<InboxPage nonce={nonce} approver={approver} now={now} pending={pending} history={history} error={error} currencies={currencies} />);
   }
 
   function signIn(c: Context, status: 200 | 401, error?: string) {
@@ -87,6 +89,11 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
         return nonce;
       },
       signIn: (c) => signIn(c, 200),
+      contextCurrency: async (caseKey) => {
+        const ctx = (await o.cases.snapshot(caseKey)).values.context as Record<string, any> | null;
+        const c = ctx?.charge?.currency ?? ctx?.dispute?.currency ?? ctx?.invoice?.currency ?? ctx?.subscription?.currency;
+        return typeof c === "string" ? c : null;
+      },
     }),
   );
 

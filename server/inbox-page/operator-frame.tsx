@@ -1,8 +1,8 @@
 // The frame of the operators' pages (header with tabs, who is signed in, billops' clock) and how they write a Stripe
 // link, an action's arguments and a case link for a person.
 import type { Child } from "hono/jsx";
-import { formatMoney } from "../../domain/money.js";
 import { formatDateTime } from "../../domain/dates.js";
+import { argText } from "./arg-text.js";
 import { dashboardLabel, dashboardUrl, type DashboardTarget } from "../dashboard-links.js";
 import { Layout } from "./view.js";
 import { Tabs, type Tab } from "./tabs.js";
@@ -44,22 +44,6 @@ export function StripeLink({ id, dashboard, label }: { id: string | null | undef
   ) : (
     <code>{label ?? id}</code>
   );
-}
-
-/**
- * An action argument for a person: amounts in the case's currency, times as dates, ids as they are. Arguments that
- * are text (a reason, evidence) are shown in full elsewhere; here they are cut short.
- */
-export function argText(key: string, value: unknown, currency: string | null): string {
-  if (typeof value === "number" && currency && /(^|_)amount$/.test(key)) return formatMoney(value, currency);
-  if (typeof value === "number" && /(_at|_by|_date)$/.test(key)) return formatDateTime(value);
-  if (typeof value === "string") return value.length > 120 ? `${value.slice(0, 117)}…` : value;
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "object") {
-    const keys = Object.keys(value as object);
-    return keys.length ? `${keys.length} field${keys.length === 1 ? "" : "s"} (${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", …" : ""})` : "—";
-  }
-  return String(value);
 }
 
 export function Args({ args, currency }: { args: Record<string, unknown> | null | undefined; currency: string | null }) {

@@ -26,6 +26,8 @@ export interface OperatorPageOptions {
   page: (c: Context) => string;
   /** The sign-in page, for a request without a session: nothing about any case is shown before sign-in. */
   signIn: (c: Context) => Response | Promise<Response>;
+  /** The currency of a case's Stripe facts now (from its thread), for a case with no settled decision yet. */
+  contextCurrency: (caseKey: string) => Promise<string | null>;
 }
 
 const DAY_SECONDS = 86400;
@@ -91,7 +93,8 @@ export function operatorPageRoutes(o: OperatorPageOptions) {
       caseDecisions(o.pool, key),
     ]);
     approvals.sort((a, b) => a.requestedAt - b.requestedAt || a.id.localeCompare(b.id));
-    return c.html(<CasePage nonce={nonce} approver={approver} now={o.clock.now()} dashboard={o.dashboard} story={{ row, audit, notifications, approvals, decisions }} />);
+    const currency = decisions.find((d) => d.currency)?.currency ?? (await o.contextCurrency(key));
+    return c.html(<CasePage nonce={nonce} approver={approver} now={o.clock.now()} dashboard={o.dashboard} story={{ row, audit, notifications, approvals, decisions, currency }} />);
   });
 
   app.get("/inbox/outcomes", async (c) => {
