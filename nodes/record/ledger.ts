@@ -22,6 +22,9 @@ const obj = (v: unknown): Obj | null => (v && typeof v === "object" ? (v as Obj)
 const idOf = (v: unknown): string | null => (typeof v === "string" ? v : typeof obj(v)?.id === "string" ? obj(v)!.id : null);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
+// The ledger row goes out with the case's commit: a value its column refuses (a model's 12.5 where minor units belong)
+// would fail the commit and block the case, so only whole numbers reach integer columns.
+const whole = (v: unknown): number | null => (Number.isSafeInteger(v) ? (v as number) : null);
 
 const NONE: DecisionSubject = { object: null, customer: null, amount: null, currency: null, category: null, status: null };
 
@@ -81,8 +84,8 @@ export function ledgerRows(
       domain: d.domain,
       action: d.action,
       source: d.source,
-      confidence: d.confidence ?? null,
-      rationale: d.rationale,
+      confidence: num(d.confidence),
+      rationale: typeof d.rationale === "string" ? d.rationale : String(d.rationale ?? ""),
       triggerEvent: d.eventId,
       triggerType: trigger?.type ?? null,
       triggerSource: trigger?.source ?? null,
@@ -90,7 +93,7 @@ export function ledgerRows(
       customer: s.customer ?? o.customer,
       subject: s.object,
       subjectStatus: s.status,
-      amount: num(d.params.amount) ?? s.amount,
+      amount: whole(d.params.amount) ?? whole(s.amount),
       currency: s.currency,
       category: s.category,
       approval: approval && approval.status !== "pending" ? approval.status : "none",
@@ -102,8 +105,8 @@ export function ledgerRows(
       stripe: outcome.stripe.map(({ action, method, object, ok, requestId, error }) => ({ action, method, object, ok, requestId, ...(error ? { error } : {}) })),
       notifications: outcome.notifications,
       scheduled: outcome.scheduled,
-      llmCalls: d.llm?.calls ?? 0,
-      llmTokens: d.llm?.tokens ?? 0,
+      llmCalls: whole(d.llm?.calls) ?? 0,
+      llmTokens: whole(d.llm?.tokens) ?? 0,
       fallbackReason: d.fallbackReason ?? null,
       decidedAt: d.at,
       settledAt: o.settledAt,
