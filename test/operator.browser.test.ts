@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startStack, APPROVER, APPROVER_TOKEN, type Stack } from "./support/stack.js";
-import { browserSuite, CHROMIUM, NO_CHROMIUM } from "./support/chromium.js";
+import { browserSuite, launchChromium, NO_CHROMIUM } from "./support/chromium.js";
 import { EXPECTED, T0, operatorSeed, runOperatorBatch } from "./support/operator-batch.js";
 
 const OUT = join(process.cwd(), "test-output", "operator");
@@ -37,13 +37,7 @@ describe.skipIf(!!NO_CHROMIUM)(browserSuite("operators' pages in chromium"), () 
     await runOperatorBatch(stack);
     await mkdir(OUT, { recursive: true });
     userDataDir = await mkdtemp(join(tmpdir(), "billops-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM!,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchChromium(userDataDir));
     // Offline: the pages load nothing from anywhere but billops, and the CSP refuses nothing they need.
     page.on("request", (r) => {
       if (!r.url().startsWith(stack.url) && !r.url().startsWith("data:")) foreign.push(r.url());
