@@ -43,6 +43,10 @@ describe("ledgerRows", () => {
     const [row] = ledgerRows("request:req_1", [settled("req_1:refund", { params: { amount: 12.5 }, llm: { calls: 1.5, tokens: NaN } as any })], { context: null, events }, { customer: "cus_9", settledAt: 200 });
     expect(row).toMatchObject({ amount: null, llmCalls: 0, llmTokens: 0, customer: "cus_9" });
   });
+  it("no NUL character, which PostgreSQL refuses, in any text", () => {
+    const [row] = ledgerRows("request:req_1", [settled("req_1:refund", { rationale: "the customer wrote \u0000 here" })], { context, events }, { customer: null, settledAt: 200 });
+    expect(row!.rationale).toBe("the customer wrote  here");
+  });
   it("newlySettled: the decisions a run added", () => {
     const a = settled("a");
     const b = settled("b");

@@ -25,6 +25,9 @@ const str = (v: unknown): string | null => (typeof v === "string" && v ? v : nul
 // The ledger row goes out with the case's commit: a value its column refuses (a model's 12.5 where minor units belong)
 // would fail the commit and block the case, so only whole numbers reach integer columns.
 const whole = (v: unknown): number | null => (Number.isSafeInteger(v) ? (v as number) : null);
+// PostgreSQL text and jsonb refuse the NUL character, which a model's rationale may echo from a customer's message.
+const clean = (v: string): string => v.replace(/\u0000/g, "");
+const cleanOrNull = (v: string | null): string | null => (v === null ? null : clean(v));
 
 const NONE: DecisionSubject = { object: null, customer: null, amount: null, currency: null, category: null, status: null };
 
@@ -85,7 +88,7 @@ export function ledgerRows(
       action: d.action,
       source: d.source,
       confidence: num(d.confidence),
-      rationale: typeof d.rationale === "string" ? d.rationale : String(d.rationale ?? ""),
+      rationale: clean(typeof d.rationale === "string" ? d.rationale : String(d.rationale ?? "")),
       triggerEvent: d.eventId,
       triggerType: trigger?.type ?? null,
       triggerSource: trigger?.source ?? null,
@@ -95,19 +98,19 @@ export function ledgerRows(
       subjectStatus: s.status,
       amount: whole(d.params.amount) ?? whole(s.amount),
       currency: s.currency,
-      category: s.category,
+      category: cleanOrNull(s.category),
       approval: approval && approval.status !== "pending" ? approval.status : "none",
       approvalId: approval?.id ?? null,
       approver: approval?.approver ?? null,
       guardVerdict: guard.verdict,
-      guardReasons: guard.reasons,
+      guardReasons: guard.reasons.map((r) => clean(String(r))),
       outcome: outcome.status,
-      stripe: outcome.stripe.map(({ action, method, object, ok, requestId, error }) => ({ action, method, object, ok, requestId, ...(error ? { error } : {}) })),
+      stripe: outcome.stripe.map(({ action, method, object, ok, requestId, error }) => ({ action, method, object, ok, requestId, ...(error ? { error: { ...error, message: clean(error.message) } } : {}) })),
       notifications: outcome.notifications,
       scheduled: outcome.scheduled,
       llmCalls: whole(d.llm?.calls) ?? 0,
       llmTokens: whole(d.llm?.tokens) ?? 0,
-      fallbackReason: d.fallbackReason ?? null,
+      fallbackReason: cleanOrNull(d.fallbackReason ?? null),
       decidedAt: d.at,
       settledAt: o.settledAt,
     };
