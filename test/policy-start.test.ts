@@ -37,10 +37,17 @@ async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
+/** Drops the test's databases; bounded, so a busy shared server cannot hold the suite (a leftover is only disk). */
+async function dropDatabases(): Promise<void> {
+  const names = databases.splice(0);
+  const drop = Promise.all(names.map((name) => admin((c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined)));
+  await Promise.race([drop, new Promise((r) => setTimeout(r, 20_000))]);
+}
+
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const name of databases) await admin((c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined);
-});
+  await dropDatabases();
+}, 60_000);
 
 function start(env: Record<string, string>): { child: ChildProcess; ready: Promise<string>; exit: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, ["--import", "tsx", "app/main.ts"], {
@@ -83,6 +90,7 @@ async function alansRefund(base: string) {
 async function stop(s: ReturnType<typeof start>) {
   s.child.kill("SIGTERM");
   expect((await s.exit).code).toBe(0);
+  await dropDatabases();
 }
 
 describe("npm start with BILLOPS_POLICY", () => {
