@@ -2,6 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { loadPolicy, PolicyFileError, type LoadedPolicy } from "./policy-file.js";
+import type { PolicyConfig } from "../domain/policy-config.js";
 
 export class ConfigError extends Error {
   constructor(
@@ -48,6 +50,8 @@ const EnvSchema = z.object({
   SMTP_FROM: z.preprocess(emptyAsUnset, z.email().default("billing@localhost")),
   OPS_EMAIL: z.preprocess(emptyAsUnset, z.email().optional()),
   AUTO_REFUND_LIMIT: int(0),
+  BILLOPS_POLICY: str(),
+  METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16, "must be at least 16 characters").optional()),
   BILLOPS_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default(".billops")),
   BILLOPS_PG_PORT: int(1, 65535),
   WORKER_CONCURRENCY: int(1, 1000),
@@ -86,6 +90,12 @@ export interface Config {
   smtpFrom: string;
   opsEmail: string | undefined;
   autoRefundLimit: number;
+  /** The effective policy: built-in defaults, then BILLOPS_POLICY's file, then AUTO_REFUND_LIMIT (app/policy-file.ts). */
+  policy: PolicyConfig;
+  /** Where each policy setting came from, for GET /policy. */
+  policySource: Pick<LoadedPolicy, "file" | "origins">;
+  /** A read-only token for GET /metrics (a scraper's credential should not approve refunds); approver tokens work too. */
+  metricsToken: string | undefined;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
   /** Facts about the mode, for the banner and for main.ts's wiring. */
   mode: "offline" | "production" | "mixed";
@@ -171,6 +181,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     throw new ConfigError("APPROVER_TOKENS", "required with real Stripe (name:token,… with tokens of 16+ characters)");
   }
 
+  let loaded: LoadedPolicy;
+  try {
+    loaded = loadPolicy({ file: e.BILLOPS_POLICY, env: { AUTO_REFUND_LIMIT: e.AUTO_REFUND_LIMIT?.toString() } });
+  } catch (err) {
+    if (err instanceof PolicyFileError) throw new ConfigError(e.BILLOPS_POLICY ? "BILLOPS_POLICY" : "AUTO_REFUND_LIMIT", err.message);
+    throw err;
+  }
+  if (e.METRICS_TOKEN !== undefined && approverTokens.has(e.METRICS_TOKEN)) {
+    throw new ConfigError("METRICS_TOKEN", "is also an approver token; give the scraper a token of its own");
+  }
+
   const embeddedDatabase = e.DATABASE_URL === undefined;
   return {
     role: role as Role,
@@ -194,7 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     opsEmail: e.OPS_EMAIL,
-    autoRefundLimit: e.AUTO_REFUND_LIMIT ?? 5000,
+    autoRefundLimit: loaded.policy.auto_refund_limit,
+    policy: loaded.policy,
+    policySource: { file: loaded.file, origins: loaded.origins },
+    metricsToken: e.METRICS_TOKEN,
     worker: {
       concurrency: e.WORKER_CONCURRENCY ?? 4,
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,

@@ -10,12 +10,10 @@ import { startEmbeddedPostgres } from "../db/embedded.js";
 import { createGateway } from "../stripe/gateway/index.js";
 import { startSimulator } from "../stripe/sim/index.js";
 import { systemClock, type Clock } from "../domain/clock.js";
-import { parsePolicyConfig } from "../domain/policy-config.js";
 import { startBillops } from "./runtime.js";
 import { endpointClock } from "./endpoint-clock.js";
 import { createDecider } from "../deciders/index.js";
-import { demoEvents, demoSeed } from "./demo-seed.js";
-import { insertEvent } from "../engine/inbox/index.js";
+import { demoSeed, runDemo } from "./demo-seed.js";
 
 async function main(config: Config) {
   const logger = createLogger(config.logLevel, config.logFormat ?? defaultLogFormat());
@@ -69,7 +67,11 @@ async function main(config: Config) {
     decider,
     webhookSecret: webhookSecret!,
     approverTokens: config.approverTokens,
-    policy: parsePolicyConfig({ auto_refund_limit: config.autoRefundLimit }),
+    policy: config.policy,
+    policySource: config.policySource,
+    metricsToken: config.metricsToken,
+    processMetrics: true,
+    dashboard: sim ? { kind: "simulator", baseUrl: sim.url } : { kind: "stripe", livemode: config.stripe.kind === "stripe" && /^(sk|rk)_live_/.test(config.stripe.secretKey) },
     role: config.role,
     host: config.host,
     port: config.port,
@@ -83,7 +85,7 @@ async function main(config: Config) {
   const base = billops.url;
   if (sim && base) {
     sim.webhooks.setEndpoint({ url: `${base}/webhooks/stripe`, secret: webhookSecret! });
-    await startDemo(sim, gateway, pool, clock);
+    await runDemo({ sim, stripe: gateway.stripe, pool, clock });
   }
   printBanner(config, { base, sim: sim?.url ?? (config.stripe.kind === "endpoint" ? config.stripe.baseUrl : null), databaseUrl });
 
@@ -99,16 +101,6 @@ async function main(config: Config) {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-/** Demo traffic: Ada's renewal fails (dunning), Grace's dispute arrives (evidence staged, submit waits), Alan asks for $199 back (waits). */
-async function startDemo(sim: any, gateway: ReturnType<typeof createGateway>, pool: any, clock: Clock) {
-  const now = clock.now();
-  const ev = demoEvents(now);
-  // A payment attempt from outside billops, as Stripe's own retry schedule would make it: declines, sends invoice.payment_failed.
-  await gateway.stripe.invoices.pay("in_demo_ada").catch(() => undefined);
-  await sim.webhooks.deliver(ev.disputeCreated);
-  await insertEvent(pool, { id: ev.refundRequest.id, type: "billops.support_request", caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
-}
-
 function printBanner(config: Config, where: { base: string | null; sim: string | null; databaseUrl: string }) {
   const token = [...config.approverTokens.entries()][0];
   const db = where.databaseUrl.replace(/:\/\/([^:@]+):[^@]*@/, "://$1:***@");
@@ -120,6 +112,8 @@ function printBanner(config: Config, where: { base: string | null; sim: string |
     where.base ? `  approval inbox ${where.base}/inbox        (sign in with the token below; Agent Inbox: ${where.base}, graph billops)` : "",
     where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
     where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",
+    where.base ? `  operators      ${where.base}/inbox/activity  ${where.base}/inbox/outcomes   metrics: ${where.base}/metrics` : "",
+    `  policy         ${config.policySource.file ? `${config.policySource.file} (${Object.values(config.policySource.origins).filter((o) => o === "file").length} settings from the file)` : "built-in defaults"}${where.base ? `; effective values at ${where.base}/policy` : ""}`,
     config.stripe.kind === "endpoint"
       ? `  Stripe         ${where.sim} (STRIPE_API_BASE; its webhooks go to ${where.base ?? "the web process"}/webhooks/stripe)`
       : where.sim

@@ -15,6 +15,7 @@ import type { CaseStateType } from "../domain/case-state.js";
 import { createGateway } from "../stripe/gateway/index.js";
 import { startSimulator } from "../stripe/sim/index.js";
 import { startBillops, type Billops } from "../app/runtime.js";
+import { mergePolicyInput } from "../app/policy-file.js";
 import { countOpen, listEvents } from "../engine/inbox/index.js";
 import type { ApproveStep, Expect, Scenario, ScenarioEvent, WriteMatch } from "./scenario.js";
 import { decisionsOf, finalDecision, triggerOf, type DecisionTrigger } from "./final-decision.js";
@@ -82,6 +83,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Run in this schema and leave it in place afterwards (replay reads its threads); default a fresh, dropped one. */
   keepSchema?: string;
+  /** A policy file's settings (`--policy`): the base a scenario's own `config` is merged over. */
+  policy?: Record<string, unknown>;
 }
 
 /** The decider asked for on the command line is not in this build: the runner cannot run (exit 2). */
@@ -419,7 +422,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       clock: sim.clock,
       webhookSecret,
       approverTokens: new Map([[token, "eval-runner"]]),
-      policy: parsePolicyConfig(scenario.config ?? {}),
+      policy: parsePolicyConfig(mergePolicyInput(opts.policy ?? {}, scenario.config)),
       decider: opts.decider,
       port: 0,
       // Failures surface in a second, not after minutes of backoff: a failing event is a finding, not a flake.
