@@ -10,11 +10,10 @@ import { startEmbeddedPostgres } from "../db/embedded.js";
 import { createGateway } from "../stripe/gateway/index.js";
 import { startSimulator } from "../stripe/sim/index.js";
 import { systemClock, type Clock } from "../domain/clock.js";
-import { parsePolicyConfig } from "../domain/policy-config.js";
 import { startBillops } from "./runtime.js";
+import { endpointClock } from "./endpoint-clock.js";
 import { createDecider } from "../deciders/index.js";
-import { demoEvents, demoSeed } from "./demo-seed.js";
-import { insertEvent } from "../engine/inbox/index.js";
+import { demoSeed, runDemo } from "./demo-seed.js";
 
 async function main(config: Config) {
   const logger = createLogger(config.logLevel, config.logFormat ?? defaultLogFormat());
@@ -30,7 +29,8 @@ async function main(config: Config) {
   }
   const pool = createPool(databaseUrl, { logger, max: Math.max(10, config.worker.concurrency * 3) });
   stops.unshift(() => pool.end());
-  await migrate(pool);
+  // The checkpoint tables go where the migrations went: DATABASE_URL may choose a schema (options=-c search_path=…).
+  const { schema } = await migrate(pool);
 
   let clock: Clock = systemClock;
   let webhookSecret = config.webhookSecret;
@@ -38,6 +38,12 @@ async function main(config: Config) {
   let gateway;
   if (config.stripe.kind === "stripe") {
     gateway = createGateway({ secretKey: config.stripe.secretKey, catalogTtlSeconds: config.catalogTtlSeconds });
+  } else if (config.stripe.kind === "endpoint") {
+    // One Stripe for every process (split web/worker offline): its data, its events, and — a simulator — its clock.
+    const c = await endpointClock(config.stripe.baseUrl, logger);
+    stops.push(async () => c.stop());
+    clock = c;
+    gateway = createGateway({ secretKey: config.stripe.secretKey, baseUrl: config.stripe.baseUrl, catalogTtlSeconds: config.catalogTtlSeconds });
   } else {
     webhookSecret = webhookSecret ?? `whsec_${randomBytes(24).toString("hex")}`;
     const now = systemClock.now();
@@ -55,28 +61,33 @@ async function main(config: Config) {
   });
   const billops = await startBillops({
     pool,
+    schema,
     gateway,
     clock,
     decider,
     webhookSecret: webhookSecret!,
     approverTokens: config.approverTokens,
-    policy: parsePolicyConfig({ auto_refund_limit: config.autoRefundLimit }),
+    policy: config.policy,
+    policySource: config.policySource,
+    metricsToken: config.metricsToken,
+    processMetrics: true,
+    dashboard: sim ? { kind: "simulator", baseUrl: sim.url } : { kind: "stripe", livemode: config.stripe.kind === "stripe" && /^(sk|rk)_live_/.test(config.stripe.secretKey) },
     role: config.role,
     host: config.host,
     port: config.port,
     worker: config.worker,
     smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.smtpFrom, opsEmail: config.opsEmail } : undefined,
     logger,
-    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : "stripe" },
+    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : config.stripe.kind === "endpoint" ? config.stripe.baseUrl : "stripe" },
   });
   stops.unshift(() => billops.stop());
 
   const base = billops.url;
   if (sim && base) {
     sim.webhooks.setEndpoint({ url: `${base}/webhooks/stripe`, secret: webhookSecret! });
-    await startDemo(sim, gateway, pool, clock);
+    await runDemo({ sim, stripe: gateway.stripe, pool, clock });
   }
-  printBanner(config, { base, sim: sim?.url ?? null, databaseUrl });
+  printBanner(config, { base, sim: sim?.url ?? (config.stripe.kind === "endpoint" ? config.stripe.baseUrl : null), databaseUrl });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -90,16 +101,6 @@ async function main(config: Config) {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-/** Demo traffic: Ada's renewal fails (dunning), Grace's dispute arrives (evidence staged, submit waits), Alan asks for $199 back (waits). */
-async function startDemo(sim: any, gateway: ReturnType<typeof createGateway>, pool: any, clock: Clock) {
-  const now = clock.now();
-  const ev = demoEvents(now);
-  // A payment attempt from outside billops, as Stripe's own retry schedule would make it: declines, sends invoice.payment_failed.
-  await gateway.stripe.invoices.pay("in_demo_ada").catch(() => undefined);
-  await sim.webhooks.deliver(ev.disputeCreated);
-  await insertEvent(pool, { id: ev.refundRequest.id, type: "billops.support_request", caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
-}
-
 function printBanner(config: Config, where: { base: string | null; sim: string | null; databaseUrl: string }) {
   const token = [...config.approverTokens.entries()][0];
   const db = where.databaseUrl.replace(/:\/\/([^:@]+):[^@]*@/, "://$1:***@");
@@ -111,7 +112,13 @@ function printBanner(config: Config, where: { base: string | null; sim: string |
     where.base ? `  approval inbox ${where.base}/inbox        (sign in with the token below; Agent Inbox: ${where.base}, graph billops)` : "",
     where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
     where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",
-    where.sim ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)` : "  Stripe         api.stripe.com",
+    where.base ? `  operators      ${where.base}/inbox/activity  ${where.base}/inbox/outcomes   metrics: ${where.base}/metrics` : "",
+    `  policy         ${config.policySource.file ? `${config.policySource.file} (${Object.values(config.policySource.origins).filter((o) => o === "file").length} settings from the file)` : "built-in defaults"}${where.base ? `; effective values at ${where.base}/policy` : ""}`,
+    config.stripe.kind === "endpoint"
+      ? `  Stripe         ${where.sim} (STRIPE_API_BASE; its webhooks go to ${where.base ?? "the web process"}/webhooks/stripe)`
+      : where.sim
+        ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)`
+        : "  Stripe         api.stripe.com",
     `  database       ${db}`,
     config.approverTokensGenerated && token ? `  approver token ${token[0]}   (name: ${token[1]}; send as "Authorization: Bearer <token>")` : "  approver tokens from APPROVER_TOKENS",
     where.base && token ? `  try:           curl -H "Authorization: Bearer ${config.approverTokensGenerated ? token[0] : "<token>"}" ${where.base}/approvals` : "",

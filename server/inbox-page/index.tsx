@@ -6,10 +6,13 @@ import type pg from "pg";
 import type { CaseService } from "../../engine/case-service.js";
 import type { Clock } from "../../domain/clock.js";
 import { listApprovals } from "../../store/approvals.js";
+import { caseCurrencies } from "../../store/settled-decisions.js";
 import { jsonError, readJson, zodMessage } from "../http-error.js";
 import { approverChecker, endSession, sessionToken, startSession } from "./session.js";
 import { actionSchema } from "./forms.js";
 import { InboxPage, SignInPage, type PendingItem } from "./view.js";
+import { operatorPageRoutes } from "./operator.js";
+import type { DashboardTarget } from "../dashboard-links.js";
 
 /** The same answers as POST /approvals/:id, through the same case service. */
 const AnswerSchema = z.discriminatedUnion("type", [
@@ -37,7 +40,7 @@ export function byUrgency(a: PendingItem, b: PendingItem): number {
   return b.approval.requestedAt - a.approval.requestedAt || a.approval.id.localeCompare(b.approval.id);
 }
 
-export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: Clock; approverTokens: Map<string, string> }) {
+export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: Clock; approverTokens: Map<string, string>; dashboard: DashboardTarget }) {
   const app = new Hono();
   const approverOf = approverChecker(o.approverTokens);
 
@@ -55,7 +58,8 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
     );
     pending.sort(byUrgency);
     const history = (await listApprovals(o.pool, { status: "answered", limit: 100 })).sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || b.requestedAt - a.requestedAt);
-    return c.html(<InboxPage nonce={nonce} approver={approver} now={now} pending={pending} history={history} error={error} />);
+    const currencies = await caseCurrencies(o.pool, [...new Set(history.map((h) => h.caseKey))]);
+    return c.html(<InboxPage nonce={nonce} approver={approver} now={now} pending={pending} history={history} error={error} currencies={currencies} />);
   }
 
   function signIn(c: Context, status: 200 | 401, error?: string) {
@@ -70,6 +74,28 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
     if (!approver) return signIn(c, 200);
     return render(c, approver);
   });
+
+  // Activity, case stories and outcomes: behind the same sign-in, with the same headers.
+  app.route(
+    "/",
+    operatorPageRoutes({
+      pool: o.pool,
+      clock: o.clock,
+      dashboard: o.dashboard,
+      approverOf: (c) => approverOf(sessionToken(c)),
+      page: (c) => {
+        const nonce = randomBytes(16).toString("base64");
+        pageHeaders(c, nonce);
+        return nonce;
+      },
+      signIn: (c) => signIn(c, 200),
+      contextCurrency: async (caseKey) => {
+        const ctx = (await o.cases.snapshot(caseKey)).values.context as Record<string, any> | null;
+        const c = ctx?.charge?.currency ?? ctx?.dispute?.currency ?? ctx?.invoice?.currency ?? ctx?.subscription?.currency;
+        return typeof c === "string" ? c : null;
+      },
+    }),
+  );
 
   app.post("/inbox/login", async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
