@@ -14,7 +14,7 @@ const rows = Object.entries(PARAMS_SCHEMAS).flatMap(([domain, actions]) =>
 describe("coerceEditArgs", () => {
   it("covers every action's params", () => {
     expect(rows.length).toBeGreaterThan(20);
-    expect(new Set(rows.map((r) => r.type))).toEqual(new Set(["string", "integer", "object"]));
+    expect(new Set(rows.map((r) => r.type))).toEqual(new Set(["string", "integer", "object", "boolean"]));
   });
 
   it.each(rows)("$domain.$action.$name ($type): text of the right kind becomes that kind; anything else stays text", ({ domain, action, name, type }) => {
@@ -26,6 +26,12 @@ describe("coerceEditArgs", () => {
       expect(read("60.5")).toBe(60.5); // a number: int() refuses it
       for (const hostile of ["1e9", "6000abc", "", "0x10", "Infinity", "NaN", "6,000", "١٢٣", "007", "+5", "true"]) expect(read(hostile)).toBe(hostile);
       expect(read(6000)).toBe(6000);
+    } else if (type === "boolean") {
+      // cancel_immediately's invoice_now / prorate.
+      expect(read("true")).toBe(true);
+      expect(read(" false ")).toBe(false);
+      for (const hostile of ["yes", "1", "True", "", "null"]) expect(read(hostile)).toBe(hostile);
+      expect(read(false)).toBe(false);
     } else if (type === "object") {
       expect(read('{"uncategorized_text":"x"}')).toEqual({ uncategorized_text: "x" });
       for (const hostile of ["[]", '"x"', "{x: 1}", "null", ""]) expect(read(hostile)).toBe(hostile);
