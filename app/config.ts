@@ -79,7 +79,8 @@ export interface Config {
   /** The From of customer messages and where operations alerts (escalations, overdue approvals) are mailed. */
   smtpFrom: string;
   opsEmail: string | undefined;
-  autoRefundLimit: number;
+  /** AUTO_REFUND_LIMIT: minor units in any currency (its historical meaning); unset, the policy's per-currency limits apply. */
+  autoRefundLimit: number | undefined;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
   /** Facts about the mode, for the banner and for main.ts's wiring. */
   mode: "offline" | "production" | "mixed";
@@ -185,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     opsEmail: e.OPS_EMAIL,
-    autoRefundLimit: e.AUTO_REFUND_LIMIT ?? 5000,
+    autoRefundLimit: e.AUTO_REFUND_LIMIT,
     worker: {
       concurrency: e.WORKER_CONCURRENCY ?? 4,
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,

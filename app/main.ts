@@ -60,7 +60,7 @@ async function main(config: Config) {
     decider,
     webhookSecret: webhookSecret!,
     approverTokens: config.approverTokens,
-    policy: parsePolicyConfig({ auto_refund_limit: config.autoRefundLimit }),
+    policy: parsePolicyConfig(config.autoRefundLimit === undefined ? {} : { auto_refund_limit: config.autoRefundLimit }),
     role: config.role,
     host: config.host,
     port: config.port,

@@ -23,7 +23,7 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       port: 4280,
       decider: "rules",
-      autoRefundLimit: 5000,
+      autoRefundLimit: undefined,
       dataDir: ".billops",
       database: { kind: "embedded", pgPort: 54329 },
       worker: { concurrency: 4, maxAttempts: 5, leaseSeconds: 60 },
