@@ -13,7 +13,7 @@ import { thresholdFor } from "../../domain/money-threshold.js";
 import type { RefundContext } from "../refund/context.js";
 import { findDuplicate, liabilityShifted, openDisputes, refundableAmount } from "../refund/context.js";
 import { earlyFraudRefundLimit } from "../refund/policy.js";
-import { readRefundRequest } from "../refund/request-reading.js";
+import { claimsDuplicate, readRefundRequest } from "../refund/request-reading.js";
 import { idOf } from "../proposal.js";
 import { ownershipProblems } from "./ownership.js";
 import { refundParamsSchemas } from "../refund/schema.js";
@@ -181,25 +181,31 @@ function checkRefund(action: Action, p: Record<string, unknown>, ctx: RefundCont
 
   if (ctx.now - target.created > config.refund_window_days * DAY) f.approval.push(`charge is older than ${config.refund_window_days} days`);
   const efw = ctx.earlyFraudWarning;
-  if (p.reason === "fraudulent") {
-    // Stripe feeds `fraudulent` refunds to Radar block lists: only an issuer's fraud warning on this charge justifies it automatically.
-    if (!efw || !efw.actionable || idOf(efw.charge) !== target.id) f.approval.push("reason fraudulent without an actionable early fraud warning on this charge");
-    else if (amount > earlyFraudRefundLimit(config, cur)) f.approval.push(`amount ${fmt(amount)} is above the early-fraud limit ${fmt(earlyFraudRefundLimit(config, cur))} (${config.efw_refund_fee_multiple} × the dispute fee)`);
+  // Stripe feeds `fraudulent` refunds to Radar block lists: only an issuer's fraud warning on this charge justifies it automatically.
+  if (p.reason === "fraudulent" && (!efw || !efw.actionable || idOf(efw.charge) !== target.id)) f.approval.push("reason fraudulent without an actionable early fraud warning on this charge");
+  // A refund after a fraud warning, whatever reason it gives, is bounded by the dispute fee it saves.
+  if (efw && idOf(efw.charge) === target.id && amount > earlyFraudRefundLimit(config, cur)) {
+    f.approval.push(`amount ${fmt(amount)} is above the early-fraud limit ${fmt(earlyFraudRefundLimit(config, cur))} (${config.efw_refund_fee_multiple} × the dispute fee)`);
   }
   if (efw && liabilityShifted(target)) f.approval.push(`${target.id} is covered by the 3D Secure liability shift: a fraud dispute is the issuer's loss, a refund would be ours`);
   if (p.reason === "duplicate" && twin?.duplicate.id !== target.id) f.approval.push(`no duplicate of ${target.id}: no second payment of its invoice, no same-amount payment without an invoice within ${config.duplicate_window_minutes} minutes`);
   if (ctx.history.decisions.some((d) => d.action === "refund_full" || d.action === "refund_partial")) {
     f.approval.push("this case already refunded once");
   }
-  if (ctx.trigger.kind === "request") checkRequestedRefund(target, amount, ctx, p, f);
+  if (ctx.trigger.kind === "request") checkRequestedRefund(target, amount, ctx, config, p, f);
 }
 
 /** A support request's refund must be the charge and the amount the customer's own words name, read for certain. */
-function checkRequestedRefund(target: Stripe.Charge, amount: number, ctx: RefundContext, p: Record<string, unknown>, f: Findings): void {
+function checkRequestedRefund(target: Stripe.Charge, amount: number, ctx: RefundContext, config: PolicyConfig, p: Record<string, unknown>, f: Findings): void {
   const t = ctx.trigger as Extract<RefundContext["trigger"], { kind: "request" }>;
   const fmt = (minor: number) => formatMoney(minor, target.currency);
   if (target.id === ctx.charge?.id && ctx.chargeChoice.how === "guessed") f.approval.push(`the request did not name ${target.id}: ${ctx.chargeChoice.why ?? "only a guess"}`);
   const reading = readRefundRequest(t.message, target);
+  // "Charged twice" is answered only by refunding a confirmed second payment, whatever the classifier or model made of it.
+  const twin = findDuplicate(ctx, config.duplicate_window_minutes);
+  if (claimsDuplicate(t.message) && twin?.duplicate.id !== target.id) {
+    f.approval.push(`the customer reports a duplicate, but ${target.id} is not a second payment of one invoice nor a same-amount payment minutes after another`);
+  }
   if (p.reason === "duplicate") {
     // The duplicate is refunded whole: only amounts that contradict it matter.
     const doubts = reading.doubts.filter((d) => !/only .* is refundable/.test(d));

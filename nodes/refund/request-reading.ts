@@ -106,6 +106,11 @@ function readMoney(m: AmountMention, charge: ChargeFacts, refundable: number, as
   }
 }
 
+/** The customer says they paid twice ("charged twice", "double charge", "duplicate payment", "zweimal", "deux fois"). */
+export function claimsDuplicate(text: string): boolean {
+  return /\b(?:twice|two times|2x|double(?:[- ]?(?:charged|billed|charge|payment))?|duplicate[ds]?|charged (?:me )?again|zweimal|doppelt|deux fois|dos veces)\b|二重|중복/iu.test(text);
+}
+
 export interface ChargeChoice {
   /** The chosen charge, or null when the words name none of the customer's charges. */
   charge: Stripe.Charge | null;
