@@ -81,8 +81,9 @@ export function ownershipProblems(input: OwnershipInput, trigger: Trigger | unde
   const objects = [...touched(input, action, params), ...(aside && Object.values(params).includes(aside.what) ? [aside] : [])];
   if (!objects.length) return [];
   const customer = caseCustomer(input, trigger);
-  if (!customer) return [`the case's customer is not known, so ${objects.map((o) => o.what).join(", ")} cannot be checked`];
+  // A request always has a customer; an event's object may have none (a guest charge): then only customer-less objects are its own.
+  if (!customer && trigger.kind === "request") return [`the request names no customer, so ${objects.map((o) => o.what).join(", ")} cannot be checked`];
   return objects
     .filter((o) => o.customer !== customer)
-    .map((o) => (o.customer ? `${o.what} belongs to customer ${o.customer}, not to the case's customer ${customer}` : `${o.what} is not the case's customer's (${customer})`));
+    .map((o) => (o.customer ? `${o.what} belongs to customer ${o.customer}, not to the case's customer ${customer ?? "(none)"}` : `${o.what} is not the case's customer's (${customer})`));
 }

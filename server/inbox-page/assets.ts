@@ -192,7 +192,7 @@ export const INBOX_JS = `
     if (!cur) return;
     var out = input.parentNode.querySelector(".money-preview");
     var n = Number(input.value);
-    if (out) out.textContent = input.value && /^\d+$/.test(input.value.trim()) ? "= " + money(n, cur, input.getAttribute("data-exponent")) : "";
+    if (out) out.textContent = input.value && /^\\d+$/.test(input.value.trim()) ? "= " + money(n, cur, input.getAttribute("data-exponent")) : "";
   });
 })();
 `;
