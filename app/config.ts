@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUnset, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional()),
   STRIPE_SECRET_KEY: z.preprocess(emptyAsUnset, z.string().regex(/^(sk|rk)_(test|live)_/, "must start with sk_test_, sk_live_, rk_test_ or rk_live_").optional()),
   STRIPE_WEBHOOK_SECRET: z.preprocess(emptyAsUnset, z.string().startsWith("whsec_", "must start with whsec_").optional()),
+  /** Any Stripe-compatible API: a separately running `npm run sim`, stripe-mock, a recording proxy. */
+  STRIPE_API_BASE: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://127.0.0.1:12111" }).optional()),
   STRIPE_CATALOG_TTL_SECONDS: int(0, 86_400),
   HOST: z.preprocess(emptyAsUnset, z.string().default("127.0.0.1")),
   PORT: int(0, 65535),
@@ -64,7 +66,11 @@ export interface Config {
   logFormat: "pretty" | "json" | undefined;
   dataDir: string;
   database: { kind: "embedded"; pgPort: number } | { kind: "external"; url: string };
-  stripe: { kind: "simulator" } | { kind: "stripe"; secretKey: string; webhookSecret: string };
+  /**
+   * simulator: in this process, with demo data. endpoint: a Stripe-compatible API at `baseUrl` (STRIPE_API_BASE),
+   * shared by every process of a split deployment. stripe: api.stripe.com.
+   */
+  stripe: { kind: "simulator" } | { kind: "endpoint"; baseUrl: string; secretKey: string; webhookSecret: string } | { kind: "stripe"; secretKey: string; webhookSecret: string };
   /** Seconds the plan catalog (active recurring prices) is reused before Stripe is asked again; 0 = every case. */
   catalogTtlSeconds: number;
   /** Set in production; in offline mode main.ts generates one and hands it to the simulator. */
@@ -139,13 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     port = p;
   }
 
-  const simulator = e.STRIPE_SECRET_KEY === undefined;
+  const endpoint = e.STRIPE_API_BASE !== undefined;
+  const simulator = e.STRIPE_SECRET_KEY === undefined && !endpoint;
   if (simulator && role !== "all") {
     // The offline simulator lives in memory in one process: a web and a worker process would each have their own.
-    throw new ConfigError("--role", `${role} needs STRIPE_SECRET_KEY; offline (the in-process simulator) run one process with --role all`);
+    throw new ConfigError("--role", `${role} needs one Stripe for every process: STRIPE_API_BASE (e.g. a separate \`npm run sim\`) or STRIPE_SECRET_KEY; or run one process with --role all`);
   }
   if (!simulator && e.STRIPE_WEBHOOK_SECRET === undefined) {
-    throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
+    throw new ConfigError("STRIPE_WEBHOOK_SECRET", endpoint ? "required with STRIPE_API_BASE (the whsec_… secret that endpoint signs webhooks with)" : "required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
   }
   const llmConfigured = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
   const decider = (deciderFlag as Decider | undefined) ?? e.BILLOPS_DECIDER ?? (llmConfigured ? "hybrid" : "rules");
@@ -157,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   let approverTokensGenerated = false;
   if (e.APPROVER_TOKENS !== undefined) {
     approverTokens = parseApproverTokens(e.APPROVER_TOKENS);
-  } else if (simulator) {
+  } else if (simulator || endpoint) {
     approverTokens = new Map([[`local_${randomBytes(18).toString("base64url")}`, "local"]]);
     approverTokensGenerated = true;
   } else {
@@ -176,7 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     database: embeddedDatabase ? { kind: "embedded", pgPort: e.BILLOPS_PG_PORT ?? 54329 } : { kind: "external", url: e.DATABASE_URL! },
     stripe: simulator
       ? { kind: "simulator" }
-      : { kind: "stripe", secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! },
+      : endpoint
+        ? { kind: "endpoint", baseUrl: e.STRIPE_API_BASE!, secretKey: e.STRIPE_SECRET_KEY ?? "sk_test_billops_endpoint", webhookSecret: e.STRIPE_WEBHOOK_SECRET! }
+        : { kind: "stripe", secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! },
     webhookSecret: e.STRIPE_WEBHOOK_SECRET,
     catalogTtlSeconds: e.STRIPE_CATALOG_TTL_SECONDS ?? 60,
     approverTokens,
@@ -192,7 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,
       leaseSeconds: e.EVENT_LEASE_SECONDS ?? 60,
     },
-    mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator ? "production" : "mixed",
+    // An endpoint is offline when it is a local simulator, production when it proxies real Stripe: "mixed" says neither.
+    mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator && !endpoint ? "production" : "mixed",
     embeddedDatabase,
     simulator,
   };

@@ -12,6 +12,7 @@ import { startSimulator } from "../stripe/sim/index.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import { parsePolicyConfig } from "../domain/policy-config.js";
 import { startBillops } from "./runtime.js";
+import { endpointClock } from "./endpoint-clock.js";
 import { createDecider } from "../deciders/index.js";
 import { demoEvents, demoSeed } from "./demo-seed.js";
 import { insertEvent } from "../engine/inbox/index.js";
@@ -30,7 +31,8 @@ async function main(config: Config) {
   }
   const pool = createPool(databaseUrl, { logger, max: Math.max(10, config.worker.concurrency * 3) });
   stops.unshift(() => pool.end());
-  await migrate(pool);
+  // The checkpoint tables go where the migrations went: DATABASE_URL may choose a schema (options=-c search_path=…).
+  const { schema } = await migrate(pool);
 
   let clock: Clock = systemClock;
   let webhookSecret = config.webhookSecret;
@@ -38,6 +40,12 @@ async function main(config: Config) {
   let gateway;
   if (config.stripe.kind === "stripe") {
     gateway = createGateway({ secretKey: config.stripe.secretKey, catalogTtlSeconds: config.catalogTtlSeconds });
+  } else if (config.stripe.kind === "endpoint") {
+    // One Stripe for every process (split web/worker offline): its data, its events, and — a simulator — its clock.
+    const c = await endpointClock(config.stripe.baseUrl, logger);
+    stops.push(async () => c.stop());
+    clock = c;
+    gateway = createGateway({ secretKey: config.stripe.secretKey, baseUrl: config.stripe.baseUrl, catalogTtlSeconds: config.catalogTtlSeconds });
   } else {
     webhookSecret = webhookSecret ?? `whsec_${randomBytes(24).toString("hex")}`;
     const now = systemClock.now();
@@ -55,6 +63,7 @@ async function main(config: Config) {
   });
   const billops = await startBillops({
     pool,
+    schema,
     gateway,
     clock,
     decider,
@@ -67,7 +76,7 @@ async function main(config: Config) {
     worker: config.worker,
     smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.smtpFrom, opsEmail: config.opsEmail } : undefined,
     logger,
-    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : "stripe" },
+    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : config.stripe.kind === "endpoint" ? config.stripe.baseUrl : "stripe" },
   });
   stops.unshift(() => billops.stop());
 
@@ -76,7 +85,7 @@ async function main(config: Config) {
     sim.webhooks.setEndpoint({ url: `${base}/webhooks/stripe`, secret: webhookSecret! });
     await startDemo(sim, gateway, pool, clock);
   }
-  printBanner(config, { base, sim: sim?.url ?? null, databaseUrl });
+  printBanner(config, { base, sim: sim?.url ?? (config.stripe.kind === "endpoint" ? config.stripe.baseUrl : null), databaseUrl });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -111,7 +120,11 @@ function printBanner(config: Config, where: { base: string | null; sim: string |
     where.base ? `  approval inbox ${where.base}/inbox        (sign in with the token below; Agent Inbox: ${where.base}, graph billops)` : "",
     where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
     where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",
-    where.sim ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)` : "  Stripe         api.stripe.com",
+    config.stripe.kind === "endpoint"
+      ? `  Stripe         ${where.sim} (STRIPE_API_BASE; its webhooks go to ${where.base ?? "the web process"}/webhooks/stripe)`
+      : where.sim
+        ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)`
+        : "  Stripe         api.stripe.com",
     `  database       ${db}`,
     config.approverTokensGenerated && token ? `  approver token ${token[0]}   (name: ${token[1]}; send as "Authorization: Bearer <token>")` : "  approver tokens from APPROVER_TOKENS",
     where.base && token ? `  try:           curl -H "Authorization: Bearer ${config.approverTokensGenerated ? token[0] : "<token>"}" ${where.base}/approvals` : "",

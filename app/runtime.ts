@@ -53,7 +53,16 @@ export interface Billops {
 
 export async function createCheckpointer(pool: pg.Pool, schema?: string): Promise<BatchedPostgresSaver> {
   const saver = new BatchedPostgresSaver(pool, undefined, schema ? { schema } : {});
-  await saver.setup();
+  // PostgresSaver's setup is not safe to run twice at once: web and worker processes starting together on a fresh
+  // schema collide on its migrations table. A session advisory lock (as db/migrate.ts takes) makes them take turns.
+  const lock = await pool.connect();
+  try {
+    await lock.query("select pg_advisory_lock(hashtextextended($1, 0))", [`billops:checkpointer:${schema ?? "public"}`]);
+    await saver.setup();
+  } finally {
+    await lock.query("select pg_advisory_unlock(hashtextextended($1, 0))", [`billops:checkpointer:${schema ?? "public"}`]).catch(() => undefined);
+    lock.release();
+  }
   return saver;
 }
 

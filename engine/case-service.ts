@@ -12,6 +12,8 @@ import { appendAudit, appendAuditStatement, type AuditEntry } from "../store/aud
 import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
 import type { Queryable } from "../store/db.js";
 import { guardDecision } from "../nodes/guard/review.js";
+import { coerceEditArgs } from "../nodes/approval/edit-args.js";
+import { progressHandler, type RunProgress } from "./run-progress.js";
 import { supervise } from "../nodes/supervisor/node.js";
 import type { ResumeValue } from "../nodes/approval/node.js";
 import type { GraphDeps } from "../nodes/deps.js";
@@ -249,7 +251,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   const STATUS_OF: Record<ApprovalAnswer["type"], "accepted" | "edited" | "rejected" | "ignored"> = { accept: "accepted", edit: "edited", response: "rejected", ignore: "ignored" };
 
   /** An answer from a person (approval API or Agent Inbox): exactly one answer to one approval ever runs. */
-  async function answerApproval(id: string, answer: ApprovalAnswer, approver: string): Promise<AnswerResult> {
+  async function answerApproval(id: string, given: ApprovalAnswer, approver: string, progress?: RunProgress): Promise<AnswerResult> {
     const first = await getApproval(pool, id);
     if (!first) return { ok: false, status: 404, code: "approval_not_found", message: `no approval ${id}` };
     return withCaseLock(pool, first.caseKey, async (db) => {
@@ -267,17 +269,27 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         }
         return { ok: false, status: 409, code: "approval_stale", message: `case ${row.caseKey} no longer waits on approval ${id}`, approval: row };
       }
+      const answer = given.type === "edit" ? editAsTyped(values, row, given) : given;
       if (answer.type === "edit") {
         const refusal = checkEdit(values, row, answer);
         if (refusal) return { ok: false, status: 422, code: "guard_refused", message: refusal, approval: row };
       }
       const now = deps.clock.now();
       const resume = toResume(answer, row, approver);
-      const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
+      const result = await graph.invoke(new Command({ resume: [resume] }), { ...configFor(row.caseKey), ...(progress ? { callbacks: [progressHandler(progress)] } : {}) });
       await closeApproval(db, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
       const state = await settle(db, row.caseKey, [], result);
       return { ok: true, approval: (await getApproval(db, id))!, state };
     });
+  }
+
+  /**
+   * Edited values as the action's schema reads them (Agent Inbox sends text: "6000", JSON for objects), once, here,
+   * so the guard check below, the thread's resume and the audit all see the same typed args, whichever door it came by.
+   */
+  function editAsTyped(values: CaseStateType, row: ApprovalRow, answer: Extract<ApprovalAnswer, { type: "edit" }>): Extract<ApprovalAnswer, { type: "edit" }> {
+    const domain = values.decision?.domain ?? row.domain;
+    return { ...answer, args: coerceEditArgs(domain, answer.action ?? row.action, answer.args) };
   }
 
   /** An edit must pass the guard as an approved decision before the thread resumes; else the approval stays open. */

@@ -13,7 +13,7 @@ import { approvalsRoutes } from "./approvals-api.js";
 import { requestsRoutes } from "./requests-api.js";
 import { casesRoutes } from "./cases-api.js";
 import { jsonError } from "./http-error.js";
-import { agentServerRoutes, AGENT_SERVER_PATHS } from "./agent-server/index.js";
+import { agentServerRoutes, AGENT_SERVER_OPEN_PATHS, AGENT_SERVER_PATHS } from "./agent-server/index.js";
 import { inboxPageRoutes } from "./inbox-page/index.js";
 
 export interface AppOptions {
@@ -52,7 +52,7 @@ export function createApp(o: AppOptions) {
   // Browsers on another origin (a hosted Agent Inbox, a team's own tool) call the token-authenticated APIs: preflights
   // are answered before auth, and Private Network Access lets a public page reach a billops on localhost.
   const crossOrigin = cors({ origin: "*", allowHeaders: ["content-type", "x-api-key", "authorization", "x-auth-scheme", "last-event-id"], allowMethods: ["GET", "POST", "OPTIONS"], exposeHeaders: ["content-location"], maxAge: 600 });
-  for (const path of apiPaths) {
+  for (const path of [...apiPaths, ...AGENT_SERVER_OPEN_PATHS]) {
     app.use(path, async (c, next) => {
       if (c.req.method === "OPTIONS") c.header("Access-Control-Allow-Private-Network", "true");
       await next();
