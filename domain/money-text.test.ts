@@ -1,6 +1,7 @@
 // Amounts in what people write: one row per phrasing, each with the amount it must read as, or "not certain".
 import { describe, expect, it } from "vitest";
 import { readAmounts, readNumber } from "./money-text.js";
+import { formatMoney } from "./money.js";
 
 /** The certain readings of `text`, "a:b" joined, or "not certain" when any mention cannot be read for certain. */
 function reading(text: string, currency?: string): string {
@@ -58,10 +59,10 @@ const ROWS: [string, string, string][] = [
   // Three-decimal currencies
   ["refund KWD 1.5", "", "kwd 1500/ask"],
   ["refund 1.25 KWD", "", "kwd 1250/ask"],
-  ["refund KWD 1.250", "", "not certain"],
+  ["refund KWD 1.250", "", "kwd 1250/ask"],
   ["refund 1,250 KWD", "", "not certain"],
   ["refund KWD 1,250.500", "", "kwd 1250500/ask"],
-  ["refund BHD 2.345", "", "not certain"],
+  ["refund BHD 2.345", "", "bhd 2345/ask"],
   ["refund 2.3456 BHD", "", "not certain"],
   ["refund 12 KD", "", "kwd 12000/ask"],
   // Currencies several countries share
@@ -124,11 +125,26 @@ describe("readAmounts", () => {
   });
 });
 
+describe("what billops shows, it reads back exactly", () => {
+  it.each([
+    [4980, "jpy"], [400000, "jpy"], [4000, "krw"], [100, "vnd"], [4980, "usd"], [1, "usd"], [123456789, "usd"], [1550, "eur"], [100050, "eur"],
+    [999, "gbp"], [1250, "kwd"], [1250500, "kwd"], [2340, "bhd"], [10, "omr"], [100000, "isk"], [12345, "huf"], [5000, "twd"], [9900, "chf"],
+  ] as const)("%i %s", (minor, currency) => {
+    const shown = formatMoney(minor, currency);
+    const [m, ...rest] = readAmounts(`refund ${shown}`, { currency });
+    expect(rest).toEqual([]);
+    expect(m).toMatchObject({ kind: "money", currency, minor, certain: true });
+  });
+});
+
 describe("readNumber", () => {
   it.each([
     ["1,000", 2, "1000"], ["1.000", 2, "1000"], ["1.000", 0, "1000"], ["1,000.50", 2, "1000.50"], ["1.000,50", 2, "1000.50"],
     ["15,50", 2, "15.50"], ["1'000.50", 2, "1000.50"], ["0.500", 3, "0.500"], ["1 000", 2, "1000"], ["1,000,000", 0, "1000000"],
   ] as const)("%s (exponent %i) → %s", (raw, exp, decimal) => expect(readNumber(raw, exp)).toEqual({ decimal }));
-  it.each([["1.250", 3], ["1,250", 3]] as const)("%s in a three-decimal currency is ambiguous", (raw, exp) => expect(readNumber(raw, exp)).toHaveProperty("ambiguous"));
+  it("three decimals after a point are a three-decimal currency's own decimals; after a comma they are two readings", () => {
+    expect(readNumber("1.250", 3)).toEqual({ decimal: "1.250" });
+    expect(readNumber("1,250", 3)).toHaveProperty("ambiguous");
+  });
   it.each([["1,00,000", 2], ["1.0000,5", 2]] as const)("%s is not grouped in thousands", (raw, exp) => expect(readNumber(raw, exp)).toHaveProperty("invalid"));
 });

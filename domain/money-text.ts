@@ -166,7 +166,7 @@ const inside = (ranges: [number, number][], start: number, end: number) => range
 // Numbers
 
 /**
- * A written number to a decimal string, given Stripe's exponent for its currency. `ambiguous` when a single separator
+ * A written number to a decimal string, given Stripe's exponent for its currency. `ambiguous` when a single comma
  * before exactly three digits could be either a thousands separator or three decimals (only for three-decimal
  * currencies: KWD "1,250" is 1250 or 1.250).
  */
@@ -191,8 +191,9 @@ export function readNumber(raw: string, exponent: number): { decimal: string } |
   const intPart = s.slice(0, last.i);
   const frac = s.slice(last.i + 1);
   if (frac.length !== 3 || /^0+$/.test(intPart)) return { decimal: `${intPart.replace(/^0+(?=\d)/, "") || "0"}.${frac}` };
-  // d,ddd or d.ddd: thousands, unless the currency itself has three decimals.
-  if (exponent === 3) return { ambiguous: `"${raw}" could be ${digitsOnly(s)} or ${intPart}.${frac} in a three-decimal currency` };
+  // d,ddd or d.ddd: thousands, unless the currency itself has three decimals. There "1.250" is how the amount is written
+  // (Stripe, en-KW: KWD 1.250 = 1.25), while "1,250" is 1250 in English and 1.25 with a decimal comma.
+  if (exponent === 3) return last.c === "." ? { decimal: `${intPart}.${frac}` } : { ambiguous: `"${raw}" could be ${digitsOnly(s)} or ${intPart}.${frac} in a three-decimal currency` };
   return { decimal: digitsOnly(s) };
 }
 

@@ -99,8 +99,10 @@ function unseenReasons(deps: GraphDeps, asked: CaseStateType, now: CaseStateType
   const before = guardDecision(deps, asked, decision, false).guard;
   const after = guardDecision(deps, now, decision, false).guard;
   if (after.verdict !== "needs_approval") return [];
-  const seen = new Set(before.reasons);
-  return after.reasons.filter((r) => !seen.has(r));
+  // "due in 36 hours" read a minute later is the same reason: only what changed in Stripe asks a person again.
+  const same = (r: string) => r.replace(/\b(?:in )?\d+ (?:minute|hour|day)s?(?: ago)?\b/g, "(time)");
+  const seen = new Set(before.reasons.map(same));
+  return after.reasons.filter((r) => !seen.has(same(r)));
 }
 
 export function afterApproval(state: CaseStateType): string {

@@ -46,7 +46,7 @@ const rows: Row[] = [
   { name: "partially refunded, \"the rest\" → what is left", input: req("you refunded $5 already, please refund the rest"), charges: [ch({ amount_refunded: 500 })], action: "refund_full", params: { amount: 1000 } },
   { name: "\"the rest\" when nothing was refunded → a person", input: req("refund the rest"), action: "refund_full", doubtful: true },
   { name: "KWD 1.5 on a KWD 4.000 charge → 1500 fils, three decimals", input: req("please refund KWD 1.5"), charges: [ch({ currency: "kwd", amount: 4000, amount_captured: 4000 })], action: "refund_partial", params: { amount: 1500 } },
-  { name: "\"1.250 KWD\" is 1.25 or 1250 → a person", input: req("refund 1.250 KWD"), charges: [ch({ currency: "kwd", amount: 4000, amount_captured: 4000 })], action: "refund_full", doubtful: true },
+  { name: "\"1,250 KWD\" is 1.25 or 1250 → a person", input: req("refund 1,250 KWD"), charges: [ch({ currency: "kwd", amount: 4000, amount_captured: 4000 })], action: "refund_full", doubtful: true },
   { name: "15,50 € on a €20 charge → €15.50", input: req("Bitte 15,50 € zurück erstatten"), charges: [ch({ currency: "eur", amount: 2000, amount_captured: 2000 })], action: "refund_partial", params: { amount: 1550 } },
   { name: "a number without a currency is not an amount → a person", input: req("refund 15 please"), charges: [ch({ amount: 2900, amount_captured: 2900 })], action: "refund_full", doubtful: true, ambiguous: /no currency/ },
   { name: "dollars named on a euro charge → a person", input: req("refund $10"), charges: [ch({ currency: "eur", amount: 2000, amount_captured: 2000 })], action: "refund_full", doubtful: true, ambiguous: /USD, the charge .* EUR/ },
