@@ -14,7 +14,7 @@ export interface CorpusScenario {
   description: string;
   now: number;
   stripe: Record<string, Record<string, unknown>[]>;
-  steps: { request: { id: string; customer: string; message: string } }[];
+  steps: { request: { id: string; customer: string; message: string; charge?: string; subscription?: string } }[];
   expect: { writes: { exclude: WriteMatch[] } };
 }
 
@@ -34,6 +34,8 @@ export const CorpusMessageSchema = z.strictObject({
   /** Every ask in the message, as a person reads it (nodes/supervisor/understanding's names). */
   intents: z.array(z.string()),
   target: z.record(z.string(), z.unknown()).optional(),
+  /** What the support tool attached to the request (a charge or subscription of the world's customer). */
+  attached: z.strictObject({ charge: z.string().optional(), subscription: z.string().optional() }).optional(),
   /** The right outcome under the rules decider. */
   outcome: z.enum(OUTCOMES),
   /** For `automatic`: the action billops may take by itself. */
@@ -83,8 +85,15 @@ export function forbiddenWrites(allowed: string | null): WriteMatch[] {
   return Object.entries(WRITES).flatMap(([group, matches]) => (group === keep ? [] : matches));
 }
 
-export function requestOf(c: Corpus, m: CorpusMessage, customer = c.customer): { id: string; customer: string; message: string } {
-  return { id: `req_${m.id.replace(/-/g, "_")}`, customer, message: m.text };
+/** The request a message is sent as; `own` renames the world's ids (a test that runs every message in one world). */
+export function requestOf(c: Corpus, m: CorpusMessage, own: (id: string) => string = (id) => id): { id: string; customer: string; message: string; charge?: string; subscription?: string } {
+  return {
+    id: `req_${m.id.replace(/-/g, "_")}`,
+    customer: own(c.customer),
+    message: m.text,
+    ...(m.attached?.charge ? { charge: own(m.attached.charge) } : {}),
+    ...(m.attached?.subscription ? { subscription: own(m.attached.subscription) } : {}),
+  };
 }
 
 /** One scenario per message: its world, its request, and no Stripe write other than what the label allows. */

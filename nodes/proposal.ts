@@ -56,7 +56,7 @@ export type SpecialistInput =
 /** The trigger as kept in a context: enough for a pure policy to know why it runs. */
 export type Trigger =
   | { kind: "event"; eventId: string; type: string; created: number; objectId?: string }
-  | { kind: "request"; requestId: string; intent: string; message: string; params: RequestClassification["params"]; ambiguous?: string; understanding?: Understanding };
+  | { kind: "request"; requestId: string; intent: string; message: string; params: RequestClassification["params"]; ambiguous?: string; /** Who asked: every object a decision touches must be theirs. */ customer: string; understanding?: Understanding };
 
 export function triggerOf(input: SpecialistInput): Trigger {
   if (input.kind === "event") {
@@ -67,6 +67,7 @@ export function triggerOf(input: SpecialistInput): Trigger {
   return {
     kind: "request",
     requestId: request.id,
+    customer: request.customer,
     intent: classification.intent,
     message: request.message,
     params: classification.params,

@@ -29,7 +29,7 @@ describe("the support-message corpus with the rules decider", () => {
   beforeAll(async () => {
     const seed = combinedSeed(corpus.messages.map((m) => corpus.worlds[m.world]!));
     stack = await startStack({ now: corpus.now, seed });
-    const requests = corpus.messages.map((m, n) => requestOf(corpus, m, `${corpus.customer}${suffix(n)}`));
+    const requests = corpus.messages.map((m, n) => requestOf(corpus, m, (id) => `${id}${suffix(n)}`));
     for (let i = 0; i < requests.length; i += 25) {
       await Promise.all(requests.slice(i, i + 25).map(async (r) => expect((await stack.api("POST", "/requests", r)).status).toBe(202)));
     }

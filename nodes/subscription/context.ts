@@ -44,8 +44,8 @@ export interface SubscriptionContext {
   catalog: CatalogEntry[];
   /** The subscription's open invoices, newest first: a failing one decides how a cancellation must go. */
   openInvoices: Stripe.Invoice[];
-  /** A subscription the request named that belongs to another customer (then `subscription` is null). */
-  foreignSubscription: string | null;
+  /** A subscription the request named (field or text) that belongs to another customer: set aside, never acted on. */
+  foreignObject?: { id: string; customer: string | null } | null;
 }
 
 const MONTHS: Record<string, number> = { day: 1 / 30, week: 12 / 52, month: 1, year: 12 };
@@ -100,12 +100,12 @@ export async function gatherSubscriptionContext(
   // The event payload is a hint; the subscription as Stripe has it now decides.
   // One request for the subscription, its customer and its schedule; the catalog alongside.
   const [found, prices] = await Promise.all([subId ? reads.getSubscriptionWithParties(subId) : null, reads.listActiveRecurringPrices()]);
-  // An id from a request (the support tool's or the customer's text) must be the customer's own subscription.
-  const foreignSubscription = found && input.kind === "request" && idOf(found.subscription.customer) !== input.request.customer ? found.subscription.id : null;
-  const subscription = foreignSubscription ? null : (found?.subscription ?? null);
+  // A subscription named by a request must be the requester's: another customer's is set aside as not found.
+  const foreign = found && input.kind === "request" && idOf(found.subscription.customer) !== input.request.customer ? found : null;
+  const subscription = foreign ? null : (found?.subscription ?? null);
   if (subscription) liveSubscriptions = Math.max(liveSubscriptions, 1);
-  const schedule = found?.schedule ?? null;
-  const customer = found && !foreignSubscription ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
+  const schedule = foreign ? null : (found?.schedule ?? null);
+  const customer = found && !foreign ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
   // A request is decided on the subscription's state: its open invoices (a failed renewal) change what is safe.
   const openInvoices =
     subscription && input.kind === "request"
@@ -125,5 +125,8 @@ export async function gatherSubscriptionContext(
     intervalCount: it.price.recurring?.interval_count ?? 1,
     monthlyAmount: monthly(it.price.unit_amount ?? null, it.price.recurring?.interval ?? null, it.price.recurring?.interval_count ?? 1),
   }));
-  return { trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule: foreignSubscription ? null : schedule, customer, items, catalog, openInvoices, foreignSubscription };
+  return {
+    trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule, customer, items, catalog, openInvoices,
+    ...(foreign ? { foreignObject: { id: foreign.subscription.id, customer: idOf(foreign.subscription.customer) } } : {}),
+  };
 }

@@ -68,7 +68,7 @@ function decideRequest(ctx: SubscriptionContext, t: RequestTrigger, config: Poli
   const sure = u ? (u.certain ? 1 : u.confidence) : t.ambiguous ? CONFIDENCE.likely : 1;
   const person = (reason: string, ambiguous?: string): D => ({ ...escalate(`${reason} (understood: ${understood})`), ...(ambiguous ?? t.ambiguous ? { ambiguous: ambiguous ?? t.ambiguous } : {}) });
 
-  if (ctx.foreignSubscription) return person(`support request ${t.requestId} names subscription ${ctx.foreignSubscription}, which belongs to another customer`, "subscription of another customer");
+  if (ctx.foreignObject) return person(`support request ${t.requestId} names subscription ${ctx.foreignObject.id}, which belongs to another customer`, "subscription of another customer");
   if (t.intent === "unclear") return person(`support request ${t.requestId}: nothing billops changes by itself`, t.ambiguous ?? "free text");
   if (!sub) {
     return ctx.liveSubscriptions > 1

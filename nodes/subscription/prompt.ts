@@ -22,7 +22,7 @@ export function subscriptionPrompt(ctx: SubscriptionContext, proposal: ProposedD
     trigger: ctx.trigger.kind === "event" ? { event: ctx.trigger.type, id: ctx.trigger.eventId } : { support_request: ctx.trigger.requestId },
     subscription: s ? { id: s.id, status: s.status, currency: s.currency, collection_method: s.collection_method, cancel_at_period_end: s.cancel_at_period_end, cancel_at: s.cancel_at ?? null, pause_collection: s.pause_collection ?? null, pending_update: s.pending_update ?? null, schedule: typeof s.schedule === "string" ? s.schedule : (s.schedule?.id ?? null) } : null,
     open_invoices: ctx.openInvoices.map((i) => ({ id: i.id, status: i.status, amount_remaining: i.amount_remaining, currency: i.currency, attempt_count: i.attempt_count, created: i.created, next_payment_attempt: i.next_payment_attempt })),
-    foreign_subscription: ctx.foreignSubscription,
+    foreign_subscription: ctx.foreignObject?.id ?? null,
     live_subscriptions: ctx.liveSubscriptions,
     schedule: ctx.schedule ? { id: ctx.schedule.id, status: ctx.schedule.status } : null,
     items: ctx.items,

@@ -1,5 +1,6 @@
 // What a request is about: plan names, seat counts, amounts, Stripe ids, pause lengths and cancellation timing, read
 // from the prepared (lower-case) text.
+import { readAmounts } from "../../../domain/money-text.js";
 import type { AmountInText, IntentTarget } from "./types.js";
 
 const NUMBER_WORDS: Record<string, number> = {
@@ -11,34 +12,27 @@ const num = (w: string | undefined): number | null => {
   return NUMBER_WORDS[w] ?? null;
 };
 
-const SYMBOLS: Record<string, string> = { $: "usd", "€": "eur", "£": "gbp", "¥": "jpy" };
-const CODES = "usd|eur|gbp|jpy|kwd|chf|cad|aud|sek|nok|dkk|pln|brl|mxn|inr|nzd|sgd|hkd|bhd|jod|omr|tnd|isk|huf";
-const WORDS: Record<string, string> = { dollar: "usd", dollars: "usd", bucks: "usd", euro: "eur", euros: "eur", pound: "gbp", pounds: "gbp", yen: "jpy" };
-
 /**
- * Amounts the customer wrote, in major units with the currency when the text names it ("$15", "15 dollars",
- * "€9.99", "KWD 1.250", "¥4,980"). The one place billops reads amounts from customer text for now: issue 12's
- * money-text parser replaces its body when it lands.
+ * Amounts the customer asks about, in major units with their currency: the certain money readings of
+ * domain/money-text.ts that are not what was charged, expected or already refunded ("I paid $49 but only want $15
+ * back" → $15).
  */
 export function amountsIn(text: string): AmountInText[] {
-  const out: AmountInText[] = [];
-  const seen = new Set<string>();
-  const add = (raw: string, currency: string | null, whole: string) => {
-    const value = Number(raw.replace(/,/g, ""));
-    if (!Number.isFinite(value) || value <= 0) return;
-    const key = `${value}:${currency}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ value, currency, text: whole.trim() });
-  };
-  const NUM = "(\\d{1,3}(?:,\\d{3})+(?:\\.\\d{1,3})?|\\d+(?:\\.\\d{1,3})?)";
-  for (const m of text.matchAll(new RegExp(`([$€£¥])\\s?${NUM}`, "gi"))) add(m[2]!, SYMBOLS[m[1]!] ?? null, m[0]);
-  for (const m of text.matchAll(new RegExp(`\\b(${CODES})\\s?${NUM}`, "gi"))) add(m[2]!, m[1]!.toLowerCase(), m[0]);
-  for (const m of text.matchAll(new RegExp(`\\b${NUM}\\s?(${CODES}|${Object.keys(WORDS).join("|")})\\b`, "gi"))) {
-    const unit = m[2]!.toLowerCase();
-    add(m[1]!, WORDS[unit] ?? unit, m[0]);
-  }
-  return out;
+  return readAmounts(text)
+    .filter((m) => m.kind === "money" && m.certain && m.major != null && m.currency && m.role !== "charged" && m.role !== "expected" && m.role !== "refunded")
+    .map((m) => ({ value: Number(m.major), currency: m.currency!, text: m.text }));
+}
+
+/** Why an amount in the text cannot be read for certain ("15" has no currency, "a partial refund" names none). */
+export function amountDoubts(text: string): string[] {
+  return readAmounts(text)
+    .filter((m) => !m.certain && m.role !== "charged" && m.role !== "expected" && m.role !== "refunded")
+    .map((m) => m.why ?? `"${m.text}" is not a certain amount`);
+}
+
+/** How much, said another certain way — a share, the rest, the whole, a difference — as written; else null. */
+export function shareIn(text: string): string | null {
+  return readAmounts(text).find((m) => m.certain && m.kind !== "money" && m.kind !== "number")?.text ?? null;
 }
 
 /** Words after "to" that begin a verb phrase or name a person, not a plan ("I'd like to downgrade to Basic"). */

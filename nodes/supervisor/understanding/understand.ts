@@ -2,7 +2,7 @@
 // whether the whole is understood for certain. Pure and deterministic: the guard relies on it whatever a model says.
 import { CANCEL_VERB, BILLING_WORDS, ENGLISH_PATTERNS, FOREIGN_NEGATION, FOREIGN_WORDS, NOT_BILLING, SMALL_TALK, type Pattern } from "./lexicon.js";
 import { readLanguage } from "./language.js";
-import { amountsIn, durationIn, idsIn, planAfter, planBefore, seatsIn, timingIn, untilMonthIn } from "./targets.js";
+import { amountDoubts, amountsIn, durationIn, idsIn, shareIn, planAfter, planBefore, seatsIn, timingIn, untilMonthIn } from "./targets.js";
 import { clauses, prepare, sentences } from "./text.js";
 import { CONFIDENCE, type IntentTarget, type UnderstoodIntent, type UnderstoodIntentName, type Understanding } from "./types.js";
 
@@ -39,6 +39,8 @@ const NEGATION_BEFORE = /\b(not|never|no|without|nor|instead of|rather than|no n
 const HESITATION = /\b(actually,? wait|wait,? (no|actually)|hold on|on second thought|let me (check|think|ask|talk)|scratch that|never ?mind that|not yet|before i decide|i('| a)m not sure)\b/;
 
 interface Hit {
+  /** A money ask that names its share ("half", "the $10 difference", "the rest"): how much is settled. */
+  shareNamed?: boolean;
   intent: UnderstoodIntentName;
   at: number;
   negated: boolean;
@@ -178,7 +180,14 @@ function readHit(p: Pattern, m: RegExpMatchArray, clause: string, sentence: stri
       // The clause's own amount is the one asked for ("I paid $49 but only want $15 back"); else the sentence's.
       const own = amountsIn(clause);
       const amounts = own.length ? own : amountsIn(sentence);
-      if (PART.test(clause) && !amounts.length) hit.unsure.push("asks for part of a payment back without an amount");
+      const doubts = amountDoubts(sentence);
+      if (doubts.length && !amounts.length) hit.unsure.push(`amount not certain: ${doubts.join("; ")}`);
+      else if (PART.test(clause) && !amounts.length && !shareIn(sentence)) hit.unsure.push("asks for part of a payment back without an amount");
+      const share = shareIn(sentence);
+      if (share) {
+        hit.shareNamed = true;
+        if (!amounts.length) hit.target.object = share;
+      }
       if (amounts.length === 1) hit.target.amount = amounts[0];
       else if (amounts.length > 1 && p.intent === "refund") hit.unsure.push(`several amounts (${amounts.map((a) => a.text).join(", ")})`);
       break;
@@ -231,7 +240,7 @@ function merge(hits: Hit[]): Hit[] {
     }
     const target: IntentTarget = Object.assign({}, ...use.map((h) => h.target).reverse());
     // "Overcharged, please refund the $10 difference": the amount named settles how much goes back.
-    if (group === "money" && target.amount) unsure.splice(0, unsure.length, ...unsure.filter((u) => !u.startsWith(WRONG_AMOUNT)));
+    if (group === "money" && (target.amount || use.some((h) => h.shareNamed))) unsure.splice(0, unsure.length, ...unsure.filter((u) => !u.startsWith(WRONG_AMOUNT)));
     const typo = use.find((h) => h.typo)?.typo;
     out.push({
       intent,
@@ -284,7 +293,7 @@ export function understandRequest(message: string, attached: { subscription?: st
     }
   }
 
-  const intents: UnderstoodIntent[] = merge(hits).map(({ at: _at, ...h }) => {
+  const intents: UnderstoodIntent[] = merge(hits).map(({ at: _at, shareNamed: _s, ...h }) => {
     const target: IntentTarget = { ...h.target };
     // Plan names as the customer wrote them ("Enterprise"), read case-blind.
     if (target.plan) target.plan = asWritten(raw, target.plan);
