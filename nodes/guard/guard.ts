@@ -361,6 +361,10 @@ function checkRequest(action: Action, p: Record<string, unknown>, ctx: unknown, 
   if (asks.length !== 1) return void f.approval.push(`the message asks for ${asks.length} things (${understood})`);
   const ask = asks[0]!;
   if (!(FITS[ask.intent] ?? []).includes(action)) return void f.approval.push(`${action} is not what the customer asked (${understood})`);
+  // The customer named an object: an action on another one is not what was asked.
+  if (ask.target.subscription && typeof p.subscription === "string" && p.subscription !== ask.target.subscription) f.approval.push(`the customer named ${ask.target.subscription}, the action is on ${p.subscription}`);
+  // (A duplicate's refund goes to the named charge's twin: the refund checks hold that one.)
+  if (ask.intent === "refund" && ask.target.charge && typeof p.charge === "string" && p.charge !== ask.target.charge) f.approval.push(`the customer named ${ask.target.charge}, the action is on ${p.charge}`);
   if ((action === "upgrade" || action === "downgrade") && ctx && "catalog" in (ctx as object)) {
     const sub = ctx as SubscriptionContext;
     const named = ask.target.plan ? matchPlan(ask.target.plan, planCatalog(sub, config), config, { interval: null, currency: sub.subscription?.currency ?? null }).candidates : [];

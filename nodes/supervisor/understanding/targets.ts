@@ -102,8 +102,9 @@ export function timingIn(text: string): { timing?: "now" | "period_end"; conflic
 }
 
 export function idsIn(text: string): Pick<IntentTarget, "charge" | "subscription" | "invoice"> {
-  const charge = /\b(?:ch|py)_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
-  const subscription = /\bsub_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
+  // Short ids too: a test account's "sub_O2B" named in the text is as much another object as Stripe's long ones.
+  const charge = /\b(?:ch|py)_[A-Za-z0-9]{2,}\b/.exec(text)?.[0];
+  const subscription = /\bsub_[A-Za-z0-9]{2,}\b/.exec(text)?.[0];
   const invoice = /\bin_[A-Za-z0-9]{4,}\b/i.exec(text)?.[0];
   return { ...(charge ? { charge } : {}), ...(subscription ? { subscription } : {}), ...(invoice ? { invoice } : {}) };
 }
