@@ -1,5 +1,6 @@
 // Configuration: every environment variable and CLI flag, parsed once at start with zod; a bad one names itself.
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 
@@ -53,6 +54,7 @@ const EnvSchema = z.object({
   EVENT_LEASE_SECONDS: int(5, 86_400),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(LOG_LEVELS).default("info")),
   LOG_FORMAT: z.preprocess(emptyAsUnset, z.enum(["pretty", "json"]).optional()),
+  TRUSTED_PROXIES: str(),
 });
 
 export interface Config {
@@ -81,6 +83,8 @@ export interface Config {
   opsEmail: string | undefined;
   autoRefundLimit: number;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
+  /** Reverse proxies (IP addresses) whose X-Forwarded-For / -Proto / -Host billops believes. */
+  trustedProxies: string[];
   /** Facts about the mode, for the banner and for main.ts's wiring. */
   mode: "offline" | "production" | "mixed";
   embeddedDatabase: boolean;
@@ -100,6 +104,15 @@ function parseApproverTokens(text: string): Map<string, string> {
   }
   if (tokens.size === 0) throw new ConfigError("APPROVER_TOKENS", "no name:token pairs");
   return tokens;
+}
+
+function parseTrustedProxies(text: string | undefined): string[] {
+  const list = (text ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  for (const p of list) {
+    // Addresses only: a name would be resolved by nobody, and a range invites trusting more than meant.
+    if (isIP(p) === 0) throw new ConfigError("TRUSTED_PROXIES", `${JSON.stringify(p)} is not an IP address (list the proxies' addresses, comma-separated)`);
+  }
+  return list;
 }
 
 function parseFlags(argv: string[]): { role?: string; decider?: string; port?: string } {
@@ -191,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,
       leaseSeconds: e.EVENT_LEASE_SECONDS ?? 60,
     },
+    trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
     mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator ? "production" : "mixed",
     embeddedDatabase,
     simulator,

@@ -17,6 +17,8 @@ import { createApp } from "../server/app.js";
 import { startWorker, type Worker } from "../engine/worker.js";
 import { startScheduler } from "../engine/scheduler.js";
 import { startNotificationSender } from "../engine/outbox-sender.js";
+import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
+import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
 
 export interface BillopsOptions {
   pool: pg.Pool;
@@ -38,6 +40,12 @@ export interface BillopsOptions {
   smtp?: { url: string; from: string; opsEmail?: string };
   logger: Logger;
   info?: Record<string, unknown>;
+  /** Reverse proxies whose X-Forwarded-* headers are believed (TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[];
+  /** The HTTP server's timeouts; default server/limits.ts SERVER_TIMEOUTS (tests shorten them). */
+  timeouts?: Partial<ServerTimeouts>;
+  /** The brake on failed authentication per client address; default 10 failures per 15 minutes. */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export interface Billops {
@@ -105,10 +113,14 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
       logger: o.logger,
       wake: () => worker?.wake(),
       info: o.info,
+      trustedProxies: o.trustedProxies,
+      expectedEvents: o.gateway.expectedEvents,
+      throttle: createAuthThrottle(o.authThrottle),
     });
     const host = o.host ?? "127.0.0.1";
+    const serverOptions = { ...SERVER_TIMEOUTS, ...o.timeouts };
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: host, port: o.port ?? 0 }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, hostname: host, port: o.port ?? 0, serverOptions }, () => resolve(s));
     });
     url = `http://${host}:${(server.address() as AddressInfo).port}`;
   }
