@@ -17,7 +17,7 @@ export interface Web {
   stop(): Promise<void>;
 }
 
-export async function startWeb(o: Partial<Pick<BillopsOptions, "trustedProxies" | "timeouts" | "authThrottle" | "role" | "worker">> & { logger?: Logger; db?: TestDatabase } = {}): Promise<Web> {
+export async function startWeb(o: Partial<Pick<BillopsOptions, "trustedProxies" | "timeouts" | "authThrottle" | "role" | "worker" | "approverTokens">> & { logger?: Logger; db?: TestDatabase } = {}): Promise<Web> {
   const db = o.db ?? (await createTestDatabase());
   const billops = await startBillops({
     pool: db.pool,
@@ -25,7 +25,7 @@ export async function startWeb(o: Partial<Pick<BillopsOptions, "trustedProxies" 
     gateway: createGateway({ secretKey: "sk_test_web", baseUrl: "http://127.0.0.1:9", maxNetworkRetries: 0 }),
     clock: manualClock(WEB_NOW),
     webhookSecret: WEB_SECRET,
-    approverTokens: new Map([[WEB_TOKEN, "ops-web"]]),
+    approverTokens: o.approverTokens ?? new Map([[WEB_TOKEN, "ops-web"]]),
     policy: parsePolicyConfig({}),
     role: o.role ?? "web",
     worker: o.worker,
