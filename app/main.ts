@@ -12,9 +12,11 @@ import { startSimulator } from "../stripe/sim/index.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import { parsePolicyConfig } from "../domain/policy-config.js";
 import { startBillops } from "./runtime.js";
+import { banner } from "./banner.js";
 import { createDecider } from "../deciders/index.js";
 import { demoEvents, demoSeed } from "./demo-seed.js";
 import { insertEvent } from "../engine/inbox/index.js";
+import { SUPPORT_REQUEST_TYPE, supportRequestEventId } from "../server/requests-api.js";
 
 async function main(config: Config) {
   const logger = createLogger(config.logLevel, config.logFormat ?? defaultLogFormat());
@@ -67,6 +69,7 @@ async function main(config: Config) {
     worker: config.worker,
     smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.smtpFrom, opsEmail: config.opsEmail } : undefined,
     logger,
+    trustedProxies: config.trustedProxies,
     info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : "stripe" },
   });
   stops.unshift(() => billops.stop());
@@ -76,7 +79,7 @@ async function main(config: Config) {
     sim.webhooks.setEndpoint({ url: `${base}/webhooks/stripe`, secret: webhookSecret! });
     await startDemo(sim, gateway, pool, clock);
   }
-  printBanner(config, { base, sim: sim?.url ?? null, databaseUrl });
+  process.stdout.write(banner(config, { base, sim: sim?.url ?? null, databaseUrl }));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -97,27 +100,7 @@ async function startDemo(sim: any, gateway: ReturnType<typeof createGateway>, po
   // A payment attempt from outside billops, as Stripe's own retry schedule would make it: declines, sends invoice.payment_failed.
   await gateway.stripe.invoices.pay("in_demo_ada").catch(() => undefined);
   await sim.webhooks.deliver(ev.disputeCreated);
-  await insertEvent(pool, { id: ev.refundRequest.id, type: "billops.support_request", caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
-}
-
-function printBanner(config: Config, where: { base: string | null; sim: string | null; databaseUrl: string }) {
-  const token = [...config.approverTokens.entries()][0];
-  const db = where.databaseUrl.replace(/:\/\/([^:@]+):[^@]*@/, "://$1:***@");
-  const lines = [
-    "",
-    `billops is running — mode: ${config.mode}, role: ${config.role}, decider: ${config.decider}`,
-    config.decider !== "rules" ? `  model          ${config.openai.model} at ${config.openai.baseUrl ?? "api.openai.com"} (${config.openai.structuredOutput}, timeout ${config.openai.timeoutMs} ms)` : "",
-    where.base ? `  webhook URL    ${where.base}/webhooks/stripe` : "  (worker role: no HTTP server)",
-    where.base ? `  approval inbox ${where.base}/inbox        (sign in with the token below; Agent Inbox: ${where.base}, graph billops)` : "",
-    where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
-    where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",
-    where.sim ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)` : "  Stripe         api.stripe.com",
-    `  database       ${db}`,
-    config.approverTokensGenerated && token ? `  approver token ${token[0]}   (name: ${token[1]}; send as "Authorization: Bearer <token>")` : "  approver tokens from APPROVER_TOKENS",
-    where.base && token ? `  try:           curl -H "Authorization: Bearer ${config.approverTokensGenerated ? token[0] : "<token>"}" ${where.base}/approvals` : "",
-    "",
-  ].filter((l) => l !== "");
-  process.stdout.write(lines.join("\n") + "\n\n");
+  await insertEvent(pool, { id: supportRequestEventId(ev.refundRequest.id), type: SUPPORT_REQUEST_TYPE, caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
 }
 
 try {

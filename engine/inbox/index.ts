@@ -2,6 +2,7 @@
 export type { InboxEvent, EventSource, EventStatus, Queryable } from "./types.js";
 export { insertEvent, type NewEvent, type InsertResult } from "./insertEvent.js";
 export { insertEvents } from "./insertEvents.js";
+export { storableProblem, refusedForItsData, MAX_PAYLOAD_DEPTH, type StorableProblem } from "./storableEvent.js";
 export { claimEvent, claimEventStatement, type ClaimOptions } from "./claimEvent.js";
 export { completeEvent, completeEventStatement } from "./completeEvent.js";
 export { failEvent, type FailOptions, type FailResult } from "./failEvent.js";
