@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_RETENTION, type RetentionPolicy } from "../engine/retention.js";
 
 export class ConfigError extends Error {
   constructor(
@@ -55,6 +56,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(LOG_LEVELS).default("info")),
   LOG_FORMAT: z.preprocess(emptyAsUnset, z.enum(["pretty", "json"]).optional()),
   TRUSTED_PROXIES: str(),
+  CHECKPOINT_RETENTION_DAYS: int(1, 36_500),
+  EVENT_PAYLOAD_RETENTION_DAYS: int(1, 36_500),
+  REPLAY_RETENTION_DAYS: int(1, 36_500),
 });
 
 export interface Config {
@@ -85,6 +89,8 @@ export interface Config {
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
   /** Reverse proxies (IP addresses) whose X-Forwarded-For / -Proto / -Host billops believes. */
   trustedProxies: string[];
+  /** Days a quiet case keeps its whole thread, a finished event its whole payload, a decision its replay (engine/retention.ts). */
+  retention: RetentionPolicy;
   /** Facts about the mode, for the banner and for main.ts's wiring. */
   mode: "offline" | "production" | "mixed";
   embeddedDatabase: boolean;
@@ -205,6 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       leaseSeconds: e.EVENT_LEASE_SECONDS ?? 60,
     },
     trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
+    retention: {
+      checkpointDays: e.CHECKPOINT_RETENTION_DAYS ?? DEFAULT_RETENTION.checkpointDays,
+      payloadDays: e.EVENT_PAYLOAD_RETENTION_DAYS ?? DEFAULT_RETENTION.payloadDays,
+      replayDays: e.REPLAY_RETENTION_DAYS ?? DEFAULT_RETENTION.replayDays,
+    },
     mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator ? "production" : "mixed",
     embeddedDatabase,
     simulator,

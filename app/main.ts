@@ -70,6 +70,7 @@ async function main(config: Config) {
     smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.smtpFrom, opsEmail: config.opsEmail } : undefined,
     logger,
     trustedProxies: config.trustedProxies,
+    retention: config.retention,
     info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : "stripe" },
   });
   stops.unshift(() => billops.stop());

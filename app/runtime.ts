@@ -19,6 +19,7 @@ import { startScheduler } from "../engine/scheduler.js";
 import { startNotificationSender } from "../engine/outbox-sender.js";
 import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
 import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
+import { DEFAULT_RETENTION, startRetention, type RetentionPolicy } from "../engine/retention.js";
 
 export interface BillopsOptions {
   pool: pg.Pool;
@@ -46,6 +47,9 @@ export interface BillopsOptions {
   timeouts?: Partial<ServerTimeouts>;
   /** The brake on failed authentication per client address; default 10 failures per 15 minutes. */
   authThrottle?: AuthThrottleOptions;
+  /** How long case threads and event payloads are kept whole (engine/retention.ts); the worker role prunes hourly. */
+  retention?: RetentionPolicy;
+  retentionIntervalMs?: number;
 }
 
 export interface Billops {
@@ -84,6 +88,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   let worker: Worker | null = null;
   let scheduler: ReturnType<typeof startScheduler> | null = null;
   let sender: ReturnType<typeof startNotificationSender> | null = null;
+  let retention: ReturnType<typeof startRetention> | null = null;
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
@@ -98,6 +103,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     });
     if (o.smtp) sender = startNotificationSender({ pool: o.pool, smtpUrl: o.smtp.url, from: o.smtp.from, opsEmail: o.smtp.opsEmail, logger: o.logger });
     scheduler = startScheduler({ pool: o.pool, clock: o.clock, intervalMs: o.schedulerIntervalMs ?? 5000, logger: o.logger, onFired: () => worker?.wake() });
+    retention = startRetention({ pool: o.pool, graph, saver: checkpointer, logger: o.logger, policy: o.retention ?? DEFAULT_RETENTION, intervalMs: o.retentionIntervalMs ?? 3_600_000 });
   }
 
   let server: ServerType | null = null;
@@ -136,6 +142,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     },
     async stop() {
       await scheduler?.stop();
+      await retention?.stop();
       await sender?.stop();
       await worker?.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

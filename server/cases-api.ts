@@ -10,7 +10,8 @@ import { intQuery, jsonError } from "./http-error.js";
 export function casesRoutes({ pool, cases }: { pool: pg.Pool; cases: CaseService }) {
   const app = new Hono();
   app.get("/cases", async (c) => {
-    const limit = intQuery(c, "limit", { min: 1, max: 500, fallback: 50 });
+    // Up to 1,000 asked, as before; the store answers at most 500 cases a page.
+    const limit = intQuery(c, "limit", { min: 1, max: 1000, fallback: 50 });
     if (limit instanceof Response) return limit;
     const rows = await listCases(pool, { status: c.req.query("status") as any, limit });
     return c.json({ data: rows });
@@ -39,7 +40,7 @@ export function casesRoutes({ pool, cases }: { pool: pg.Pool; cases: CaseService
     });
   });
   app.get("/notifications", async (c) => {
-    const limit = intQuery(c, "limit", { min: 1, max: 500, fallback: 100 });
+    const limit = intQuery(c, "limit", { min: 1, max: 1000, fallback: 100 });
     if (limit instanceof Response) return limit;
     return c.json({ data: await listNotifications(pool, { status: c.req.query("status"), caseKey: c.req.query("case"), limit }) });
   });

@@ -11,5 +11,6 @@ export { listEvents, getEvent, MAX_LIST_LIMIT, type ListFilter } from "./listEve
 export { retryEvent, type RetryResult } from "./retryEvent.js";
 export { skipEvent, type SkipResult } from "./skipEvent.js";
 export { countOpen, isIdle, waitUntilIdle } from "./countOpen.js";
+export { dropPayloads } from "./dropPayloads.js";
 /** NOTIFY channel of new work for the schema a connection's search_path names (see migrations/001_inbox.sql). */
 export const EVENTS_CHANNEL_PREFIX = "billops_events:";
