@@ -4,6 +4,8 @@ import { isIP } from "node:net";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "../engine/retention.js";
+import { loadPolicy, PolicyFileError, type LoadedPolicy } from "./policy-file.js";
+import type { PolicyConfig } from "../domain/policy-config.js";
 
 export class ConfigError extends Error {
   constructor(
@@ -33,6 +35,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUnset, z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional()),
   STRIPE_SECRET_KEY: z.preprocess(emptyAsUnset, z.string().regex(/^(sk|rk)_(test|live)_/, "must start with sk_test_, sk_live_, rk_test_ or rk_live_").optional()),
   STRIPE_WEBHOOK_SECRET: z.preprocess(emptyAsUnset, z.string().startsWith("whsec_", "must start with whsec_").optional()),
+  /** Any Stripe-compatible API: a separately running `npm run sim`, stripe-mock, a recording proxy. */
+  STRIPE_API_BASE: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://127.0.0.1:12111" }).optional()),
   STRIPE_CATALOG_TTL_SECONDS: int(0, 86_400),
   HOST: z.preprocess(emptyAsUnset, z.string().default("127.0.0.1")),
   PORT: int(0, 65535),
@@ -48,6 +52,8 @@ const EnvSchema = z.object({
   SMTP_FROM: z.preprocess(emptyAsUnset, z.email().default("billing@localhost")),
   OPS_EMAIL: z.preprocess(emptyAsUnset, z.email().optional()),
   AUTO_REFUND_LIMIT: int(0),
+  BILLOPS_POLICY: str(),
+  METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16, "must be at least 16 characters").optional()),
   BILLOPS_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default(".billops")),
   BILLOPS_PG_PORT: int(1, 65535),
   WORKER_CONCURRENCY: int(1, 1000),
@@ -70,7 +76,11 @@ export interface Config {
   logFormat: "pretty" | "json" | undefined;
   dataDir: string;
   database: { kind: "embedded"; pgPort: number } | { kind: "external"; url: string };
-  stripe: { kind: "simulator" } | { kind: "stripe"; secretKey: string; webhookSecret: string };
+  /**
+   * simulator: in this process, with demo data. endpoint: a Stripe-compatible API at `baseUrl` (STRIPE_API_BASE),
+   * shared by every process of a split deployment. stripe: api.stripe.com.
+   */
+  stripe: { kind: "simulator" } | { kind: "endpoint"; baseUrl: string; secretKey: string; webhookSecret: string } | { kind: "stripe"; secretKey: string; webhookSecret: string };
   /** Seconds the plan catalog (active recurring prices) is reused before Stripe is asked again; 0 = every case. */
   catalogTtlSeconds: number;
   /** Set in production; in offline mode main.ts generates one and hands it to the simulator. */
@@ -86,6 +96,12 @@ export interface Config {
   smtpFrom: string;
   opsEmail: string | undefined;
   autoRefundLimit: number;
+  /** The effective policy: built-in defaults, then BILLOPS_POLICY's file, then AUTO_REFUND_LIMIT (app/policy-file.ts). */
+  policy: PolicyConfig;
+  /** Where each policy setting came from, for GET /policy. */
+  policySource: Pick<LoadedPolicy, "file" | "origins">;
+  /** A read-only token for GET /metrics (a scraper's credential should not approve refunds); approver tokens work too. */
+  metricsToken: string | undefined;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
   /** Reverse proxies (IP addresses) whose X-Forwarded-For / -Proto / -Host billops believes. */
   trustedProxies: string[];
@@ -157,13 +173,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     port = p;
   }
 
-  const simulator = e.STRIPE_SECRET_KEY === undefined;
+  const endpoint = e.STRIPE_API_BASE !== undefined;
+  const simulator = e.STRIPE_SECRET_KEY === undefined && !endpoint;
   if (simulator && role !== "all") {
     // The offline simulator lives in memory in one process: a web and a worker process would each have their own.
-    throw new ConfigError("--role", `${role} needs STRIPE_SECRET_KEY; offline (the in-process simulator) run one process with --role all`);
+    throw new ConfigError("--role", `${role} needs one Stripe for every process: STRIPE_API_BASE (e.g. a separate \`npm run sim\`) or STRIPE_SECRET_KEY; or run one process with --role all`);
   }
   if (!simulator && e.STRIPE_WEBHOOK_SECRET === undefined) {
-    throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
+    throw new ConfigError("STRIPE_WEBHOOK_SECRET", endpoint ? "required with STRIPE_API_BASE (the whsec_… secret that endpoint signs webhooks with)" : "required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
   }
   const llmConfigured = e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined;
   const decider = (deciderFlag as Decider | undefined) ?? e.BILLOPS_DECIDER ?? (llmConfigured ? "hybrid" : "rules");
@@ -175,12 +192,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   let approverTokensGenerated = false;
   if (e.APPROVER_TOKENS !== undefined) {
     approverTokens = parseApproverTokens(e.APPROVER_TOKENS);
-  } else if (simulator) {
+  } else if (simulator || endpoint) {
     approverTokens = new Map([[`local_${randomBytes(18).toString("base64url")}`, "local"]]);
     approverTokensGenerated = true;
   } else {
     // Against real money nobody approves with a token printed to a terminal.
     throw new ConfigError("APPROVER_TOKENS", "required with real Stripe (name:token,… with tokens of 16+ characters)");
+  }
+
+  let loaded: LoadedPolicy;
+  try {
+    loaded = loadPolicy({ file: e.BILLOPS_POLICY, env: { AUTO_REFUND_LIMIT: e.AUTO_REFUND_LIMIT?.toString() } });
+  } catch (err) {
+    if (err instanceof PolicyFileError) throw new ConfigError(e.BILLOPS_POLICY ? "BILLOPS_POLICY" : "AUTO_REFUND_LIMIT", err.message);
+    throw err;
+  }
+  if (e.METRICS_TOKEN !== undefined && approverTokens.has(e.METRICS_TOKEN)) {
+    throw new ConfigError("METRICS_TOKEN", "is also an approver token; give the scraper a token of its own");
   }
 
   const embeddedDatabase = e.DATABASE_URL === undefined;
@@ -194,7 +222,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     database: embeddedDatabase ? { kind: "embedded", pgPort: e.BILLOPS_PG_PORT ?? 54329 } : { kind: "external", url: e.DATABASE_URL! },
     stripe: simulator
       ? { kind: "simulator" }
-      : { kind: "stripe", secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! },
+      : endpoint
+        ? { kind: "endpoint", baseUrl: e.STRIPE_API_BASE!, secretKey: e.STRIPE_SECRET_KEY ?? "sk_test_billops_endpoint", webhookSecret: e.STRIPE_WEBHOOK_SECRET! }
+        : { kind: "stripe", secretKey: e.STRIPE_SECRET_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET! },
     webhookSecret: e.STRIPE_WEBHOOK_SECRET,
     catalogTtlSeconds: e.STRIPE_CATALOG_TTL_SECONDS ?? 60,
     approverTokens,
@@ -204,7 +234,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     opsEmail: e.OPS_EMAIL,
-    autoRefundLimit: e.AUTO_REFUND_LIMIT ?? 5000,
+    autoRefundLimit: loaded.policy.auto_refund_limit,
+    policy: loaded.policy,
+    policySource: { file: loaded.file, origins: loaded.origins },
+    metricsToken: e.METRICS_TOKEN,
     worker: {
       concurrency: e.WORKER_CONCURRENCY ?? 4,
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,
@@ -216,7 +249,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       payloadDays: e.EVENT_PAYLOAD_RETENTION_DAYS ?? DEFAULT_RETENTION.payloadDays,
       replayDays: e.REPLAY_RETENTION_DAYS ?? DEFAULT_RETENTION.replayDays,
     },
-    mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator ? "production" : "mixed",
+    // An endpoint is offline when it is a local simulator, production when it proxies real Stripe: "mixed" says neither.
+    mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator && !endpoint ? "production" : "mixed",
     embeddedDatabase,
     simulator,
   };

@@ -1,5 +1,10 @@
 // Demo data for offline `npm start`: a few customers and subscriptions, a failing invoice, an open dispute and a
 // large charge a customer wants back — so a newcomer sees cases, automatic actions and pending approvals at once.
+import type pg from "pg";
+import type Stripe from "stripe";
+import type { Clock } from "../domain/clock.js";
+import { insertEvent } from "../engine/inbox/index.js";
+import { SUPPORT_REQUEST_TYPE, supportRequestEventId } from "../server/requests-api.js";
 
 const DAY = 86400;
 
@@ -109,4 +114,14 @@ export function demoEvents(now: number) {
     },
     refundRequest: { id: "req_demo_alan_refund", customer: "cus_demo_alan", charge: "ch_demo_alan", message: "We were charged $199 for Enterprise this month by mistake; nobody on our team used it. Please refund the $199." },
   };
+}
+
+/** Demo traffic: Ada's renewal fails (dunning), Grace's dispute arrives (evidence staged, submit waits), Alan asks for $199 back (waits). */
+export async function runDemo(o: { sim: { webhooks: { deliver(event: unknown): Promise<unknown> } }; stripe: Stripe; pool: pg.Pool; clock: Clock }): Promise<void> {
+  const now = o.clock.now();
+  const ev = demoEvents(now);
+  // A payment attempt from outside billops, as Stripe's own retry schedule would make it: declines, sends invoice.payment_failed.
+  await o.stripe.invoices.pay("in_demo_ada").catch(() => undefined);
+  await o.sim.webhooks.deliver(ev.disputeCreated);
+  await insertEvent(o.pool, { id: supportRequestEventId(ev.refundRequest.id), type: SUPPORT_REQUEST_TYPE, caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
 }

@@ -4,19 +4,18 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { loadConfig, ConfigError, type Config } from "./config.js";
 import { createLogger, defaultLogFormat } from "../telemetry/log.js";
+import { redactUrl } from "../telemetry/redact.js";
 import { createPool } from "../db/pool.js";
 import { migrate } from "../db/migrate.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
 import { createGateway } from "../stripe/gateway/index.js";
 import { startSimulator } from "../stripe/sim/index.js";
 import { systemClock, type Clock } from "../domain/clock.js";
-import { parsePolicyConfig } from "../domain/policy-config.js";
 import { startBillops } from "./runtime.js";
 import { banner } from "./banner.js";
+import { endpointClock } from "./endpoint-clock.js";
 import { createDecider } from "../deciders/index.js";
-import { demoEvents, demoSeed } from "./demo-seed.js";
-import { insertEvent } from "../engine/inbox/index.js";
-import { SUPPORT_REQUEST_TYPE, supportRequestEventId } from "../server/requests-api.js";
+import { demoSeed, runDemo } from "./demo-seed.js";
 
 async function main(config: Config) {
   const logger = createLogger(config.logLevel, config.logFormat ?? defaultLogFormat());
@@ -32,7 +31,8 @@ async function main(config: Config) {
   }
   const pool = createPool(databaseUrl, { logger, max: Math.max(10, config.worker.concurrency * 3) });
   stops.unshift(() => pool.end());
-  await migrate(pool);
+  // The checkpoint tables go where the migrations went: DATABASE_URL may choose a schema (options=-c search_path=…).
+  const { schema } = await migrate(pool);
 
   let clock: Clock = systemClock;
   let webhookSecret = config.webhookSecret;
@@ -40,6 +40,12 @@ async function main(config: Config) {
   let gateway;
   if (config.stripe.kind === "stripe") {
     gateway = createGateway({ secretKey: config.stripe.secretKey, catalogTtlSeconds: config.catalogTtlSeconds });
+  } else if (config.stripe.kind === "endpoint") {
+    // One Stripe for every process (split web/worker offline): its data, its events, and — a simulator — its clock.
+    const c = await endpointClock(config.stripe.baseUrl, logger);
+    stops.push(async () => c.stop());
+    clock = c;
+    gateway = createGateway({ secretKey: config.stripe.secretKey, baseUrl: config.stripe.baseUrl, catalogTtlSeconds: config.catalogTtlSeconds });
   } else {
     webhookSecret = webhookSecret ?? `whsec_${randomBytes(24).toString("hex")}`;
     const now = systemClock.now();
@@ -57,12 +63,17 @@ async function main(config: Config) {
   });
   const billops = await startBillops({
     pool,
+    schema,
     gateway,
     clock,
     decider,
     webhookSecret: webhookSecret!,
     approverTokens: config.approverTokens,
-    policy: parsePolicyConfig({ auto_refund_limit: config.autoRefundLimit }),
+    policy: config.policy,
+    policySource: config.policySource,
+    metricsToken: config.metricsToken,
+    processMetrics: true,
+    dashboard: sim ? { kind: "simulator", baseUrl: sim.url } : { kind: "stripe", livemode: config.stripe.kind === "stripe" && /^(sk|rk)_live_/.test(config.stripe.secretKey) },
     role: config.role,
     host: config.host,
     port: config.port,
@@ -71,16 +82,16 @@ async function main(config: Config) {
     logger,
     trustedProxies: config.trustedProxies,
     retention: config.retention,
-    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : "stripe" },
+    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : config.stripe.kind === "endpoint" ? redactUrl(config.stripe.baseUrl) : "stripe" },
   });
   stops.unshift(() => billops.stop());
 
   const base = billops.url;
   if (sim && base) {
     sim.webhooks.setEndpoint({ url: `${base}/webhooks/stripe`, secret: webhookSecret! });
-    await startDemo(sim, gateway, pool, clock);
+    await runDemo({ sim, stripe: gateway.stripe, pool, clock });
   }
-  process.stdout.write(banner(config, { base, sim: sim?.url ?? null, databaseUrl }));
+  process.stdout.write(banner(config, { base, sim: sim?.url ?? (config.stripe.kind === "endpoint" ? config.stripe.baseUrl : null), databaseUrl }));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -92,16 +103,6 @@ async function main(config: Config) {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-}
-
-/** Demo traffic: Ada's renewal fails (dunning), Grace's dispute arrives (evidence staged, submit waits), Alan asks for $199 back (waits). */
-async function startDemo(sim: any, gateway: ReturnType<typeof createGateway>, pool: any, clock: Clock) {
-  const now = clock.now();
-  const ev = demoEvents(now);
-  // A payment attempt from outside billops, as Stripe's own retry schedule would make it: declines, sends invoice.payment_failed.
-  await gateway.stripe.invoices.pay("in_demo_ada").catch(() => undefined);
-  await sim.webhooks.deliver(ev.disputeCreated);
-  await insertEvent(pool, { id: supportRequestEventId(ev.refundRequest.id), type: SUPPORT_REQUEST_TYPE, caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
 }
 
 try {

@@ -20,6 +20,10 @@ import { startNotificationSender } from "../engine/outbox-sender.js";
 import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
 import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
 import { DEFAULT_RETENTION, startRetention, type RetentionPolicy } from "../engine/retention.js";
+import { createMetrics, meterStripe, type Metrics } from "../telemetry/metrics.js";
+import { meteredDecider } from "../deciders/metered.js";
+import type { PolicySource } from "../server/policy-api.js";
+import type { DashboardTarget } from "../server/dashboard-links.js";
 
 export interface BillopsOptions {
   pool: pg.Pool;
@@ -50,6 +54,14 @@ export interface BillopsOptions {
   /** How long case threads and event payloads are kept whole (engine/retention.ts); the worker role prunes hourly. */
   retention?: RetentionPolicy;
   retentionIntervalMs?: number;
+  /** Where `policy` came from, for GET /policy (main.ts knows the file). */
+  policySource?: PolicySource | null;
+  /** A token that opens GET /metrics and nothing else (approver tokens open it too). */
+  metricsToken?: string;
+  /** Where links to Stripe objects go; default: the simulator when the gateway talks to one, else the test Dashboard. */
+  dashboard?: DashboardTarget;
+  /** Node's process metrics (CPU, memory, event loop) in GET /metrics: for a real process, not for tests. */
+  processMetrics?: boolean;
 }
 
 export interface Billops {
@@ -58,6 +70,7 @@ export interface Billops {
   checkpointer: BatchedPostgresSaver;
   worker: Worker | null;
   deps: GraphDeps;
+  metrics: Metrics;
   /** Fires due scheduled work now (evals call it after moving the clock). */
   tick(): Promise<void>;
   stop(): Promise<void>;
@@ -65,7 +78,16 @@ export interface Billops {
 
 export async function createCheckpointer(pool: pg.Pool, schema?: string): Promise<BatchedPostgresSaver> {
   const saver = new BatchedPostgresSaver(pool, undefined, schema ? { schema } : {});
-  await saver.setup();
+  // PostgresSaver's setup is not safe to run twice at once: web and worker processes starting together on a fresh
+  // schema collide on its migrations table. A session advisory lock (as db/migrate.ts takes) makes them take turns.
+  const lock = await pool.connect();
+  try {
+    await lock.query("select pg_advisory_lock(hashtextextended($1, 0))", [`billops:checkpointer:${schema ?? "public"}`]);
+    await saver.setup();
+  } finally {
+    await lock.query("select pg_advisory_unlock(hashtextextended($1, 0))", [`billops:checkpointer:${schema ?? "public"}`]).catch(() => undefined);
+    lock.release();
+  }
   return saver;
 }
 
@@ -73,10 +95,12 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   const role = o.role ?? "all";
   const checkpointer = await createCheckpointer(o.pool, o.schema);
   const graph = compileGraph(checkpointer);
+  const metrics = createMetrics({ processMetrics: o.processMetrics });
+  const unmeterStripe = meterStripe(o.gateway.stripe, metrics);
   const deps: GraphDeps = {
     reads: o.gateway.reads,
     writes: o.gateway.writes,
-    decider: o.decider ?? createRulesDecider(DOMAIN_SPECS),
+    decider: meteredDecider(o.decider ?? createRulesDecider(DOMAIN_SPECS), metrics),
     domains: DOMAIN_SPECS,
     config: o.policy,
     clock: o.clock,
@@ -92,7 +116,18 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
-      handle: (event, tx, prefetched) => cases.handleEvent(event, tx, prefetched),
+      handle: async (event, tx, prefetched) => {
+        const done = metrics.runDuration.startTimer({ source: event.source });
+        try {
+          await cases.handleEvent(event, tx, prefetched);
+          metrics.eventsProcessed.inc({ source: event.source });
+        } catch (err) {
+          metrics.eventAttemptsFailed.inc({ source: event.source });
+          throw err;
+        } finally {
+          done();
+        }
+      },
       prefetch: (event) => cases.prefetchFor(event),
       concurrency: o.worker?.concurrency ?? 4,
       pollIntervalMs: o.worker?.pollIntervalMs ?? 1000,
@@ -122,6 +157,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
       trustedProxies: o.trustedProxies,
       expectedEvents: o.gateway.expectedEvents,
       throttle: createAuthThrottle(o.authThrottle),
+      operator: { policy: o.policy, policySource: o.policySource, metrics, metricsToken: o.metricsToken, dashboard: o.dashboard ?? dashboardOf(o.gateway) },
     });
     const host = o.host ?? "127.0.0.1";
     const serverOptions = { ...SERVER_TIMEOUTS, ...o.timeouts };
@@ -137,6 +173,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     checkpointer,
     worker,
     deps,
+    metrics,
     tick: async () => {
       await scheduler?.tick();
     },
@@ -146,6 +183,15 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
       await sender?.stop();
       await worker?.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      unmeterStripe();
     },
   };
+}
+
+/** The simulator (or another Stripe-compatible server) the gateway talks to gets the links; Stripe itself its test Dashboard. */
+function dashboardOf(gateway: Gateway): DashboardTarget {
+  const field = (k: string) => (gateway.stripe as unknown as { getApiField(k: string): unknown }).getApiField(k);
+  const host = String(field("host") ?? "api.stripe.com");
+  if (host === "api.stripe.com") return { kind: "stripe", livemode: false };
+  return { kind: "simulator", baseUrl: `${String(field("protocol") ?? "https")}://${host}:${String(field("port") ?? 443)}` };
 }

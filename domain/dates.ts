@@ -22,3 +22,26 @@ export function formatDistance(at: number, now: number): string {
   const text = `${n} ${unit}${n === 1 ? "" : "s"}`;
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }
+
+const MONTH_DAY = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+
+/** "Dec 3" (UTC): an axis label where the year is said elsewhere. */
+export function formatShortDate(unixSeconds: number): string {
+  return MONTH_DAY.format(new Date(unixSeconds * 1000));
+}
+
+/** "45 minutes", "5 hours", "3 days 4 hours": a length of time for a person, to the nearest minute. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (s < 60) return plural(s, "second");
+  if (s < 3600) return plural(Math.round(s / 60), "minute");
+  if (s < 86400) {
+    const minutes = Math.round(s / 60);
+    const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+    return m && h < 10 ? `${plural(h, "hour")} ${plural(m, "minute")}` : plural(Math.round(s / 3600), "hour");
+  }
+  const hours = Math.round(s / 3600);
+  const [d, h] = [Math.floor(hours / 24), hours % 24];
+  return h && d < 10 ? `${plural(d, "day")} ${plural(h, "hour")}` : plural(Math.round(s / 86400), "day");
+}

@@ -53,3 +53,16 @@ export function parsePolicyConfig(obj: unknown = {}): PolicyConfig {
 }
 
 export const DEFAULT_POLICY_CONFIG: PolicyConfig = parsePolicyConfig({});
+
+/** Every leaf setting of a policy (or a policy file's input) as dotted path → value: `good_customer.min_tenure_days`, `catalog.pro`. */
+export function policyLeaves(value: unknown, prefix = ""): Record<string, unknown> {
+  const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isMapping(value)) return prefix ? { [prefix]: value } : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (isMapping(v) && Object.keys(v).length > 0) Object.assign(out, policyLeaves(v, path));
+    else out[path] = v;
+  }
+  return out;
+}

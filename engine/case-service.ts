@@ -11,8 +11,12 @@ import { isAction } from "../domain/actions.js";
 import { upsertCaseStatement, type CasePatch, type CaseStatus } from "../store/cases.js";
 import { appendAudit, appendAuditStatement, type AuditEntry } from "../store/audit.js";
 import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
+import { insertSettledStatement } from "../store/settled-decisions.js";
+import { ledgerRows, newlySettled } from "../nodes/record/ledger.js";
 import type { Queryable } from "../store/db.js";
 import { guardDecision } from "../nodes/guard/review.js";
+import { coerceEditArgs } from "../nodes/approval/edit-args.js";
+import { progressHandler, type RunProgress } from "./run-progress.js";
 import { supervise } from "../nodes/supervisor/node.js";
 import type { ResumeValue } from "../nodes/approval/node.js";
 import type { GraphDeps } from "../nodes/deps.js";
@@ -101,11 +105,16 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return (values.log ?? []).map((l) => ({ entryId: `${threadId}:${l.id}`, caseKey, threadId, kind: l.kind as AuditEntry["kind"], at: l.at, actor: l.actor, data: l.data }));
   }
 
+  /** The settled_decisions rows of the decisions `after` has and `before` had not (see nodes/record/ledger.ts). */
+  function ledgerStatement(caseKey: string, before: Pick<CaseStateType, "decisions"> | null, after: CaseStateType, customer: string | null): string | null {
+    return insertSettledStatement(ledgerRows(caseKey, newlySettled(before, after), after, { customer, settledAt: deps.clock.now() }));
+  }
+
   /**
-   * Writes the thread's new audit lines, the pending approval and the case row (with the commit when `db` is the case's
-   * transaction). Idempotent: safe after a crash.
+   * Writes the thread's new audit lines, the pending approval, the case row and the ledger rows of the decisions settled
+   * since `before` (with the commit when `db` is the case's transaction). Idempotent: safe after a crash.
    */
-  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null): Promise<CaseStateType> {
+  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null, before: Pick<CaseStateType, "decisions"> | null = null): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
       ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
@@ -142,6 +151,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       await write(db, upsertCaseStatement(caseKey, patch));
     }
     await write(db, appendAuditStatement([...entries, ...extra]));
+    await write(db, ledgerStatement(caseKey, before, values, customer));
     return values;
   }
 
@@ -200,12 +210,15 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
 
     if (midRun) {
       // A run died between nodes (crash after a checkpoint): finish it. Its act node repeats its keys, Stripe acts once.
+      const died = values;
       await graph.invoke(null, config);
       ({ values, interrupted, midRun } = await snapshot(caseKey));
       await appendAudit(db, auditEntries(caseKey, values));
+      await write(db, ledgerStatement(caseKey, died, values, customer));
     }
     if ((values.events ?? []).some((e) => e.id === event.id)) {
-      await settle(db, caseKey, [], undefined, customer);
+      // The run finished but its commit did not happen: what it settled is written now (once, by decision id).
+      await settle(db, caseKey, [], undefined, customer, { decisions: (values.decisions ?? []).filter((d) => d.decision.eventId !== event.id) });
       return;
     }
     const extra: AuditEntry[] = [];
@@ -221,15 +234,18 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       const pending = await pendingApprovalForCase(db, caseKey);
       const superseded: ResumeValue = { type: "ignore", args: null, superseded_by: event.id };
       // The closing lines of the superseded run are written before the new run starts its own.
+      const waiting = values;
       values = (await graph.invoke(new Command({ resume: [superseded] }), config)) as CaseStateType;
       extra.push(...auditEntries(caseKey, values));
+      // The superseded decision is settled on the context it was made on, before the new run replaces it.
+      await write(db, ledgerStatement(caseKey, waiting, values, customer));
       if (pending) {
         await closeApproval(db, pending.id, { status: "superseded", supersededBy: event.id, at: now });
         extra.push({ entryId: `${pending.id}:superseded`, caseKey, threadId, kind: "approval_superseded", at: now, data: { approval_id: pending.id, by: event.id } });
       }
     }
     const result = await graph.invoke(startOf(values, caseKey, triggerOf(event, now)), config);
-    await settle(db, caseKey, extra, result, customer);
+    await settle(db, caseKey, extra, result, customer, values);
   }
 
   /**
@@ -262,7 +278,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   const STATUS_OF: Record<ApprovalAnswer["type"], "accepted" | "edited" | "rejected" | "ignored"> = { accept: "accepted", edit: "edited", response: "rejected", ignore: "ignored" };
 
   /** An answer from a person (approval API or Agent Inbox): exactly one answer to one approval ever runs. */
-  async function answerApproval(id: string, answer: ApprovalAnswer, approver: string): Promise<AnswerResult> {
+  async function answerApproval(id: string, given: ApprovalAnswer, approver: string, progress?: RunProgress): Promise<AnswerResult> {
     const first = await getApproval(pool, id);
     if (!first) return { ok: false, status: 404, code: "approval_not_found", message: `no approval ${id}` };
     return withCaseLock(pool, first.caseKey, async (db) => {
@@ -276,21 +292,32 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         if (answered) {
           // The thread took this answer but the process died before the row was closed: close it as the thread says.
           await closeApproval(db, id, { status: answered.status as Exclude<typeof answered.status, "pending">, response: answered.response ?? null, approver: answered.approver ?? null, at: deps.clock.now() });
+          await write(db, ledgerStatement(row.caseKey, { decisions: values.decisions.filter((d) => d.approval?.id !== id) }, values, null));
           return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${answered.status}`, approval: (await getApproval(db, id))! };
         }
         return { ok: false, status: 409, code: "approval_stale", message: `case ${row.caseKey} no longer waits on approval ${id}`, approval: row };
       }
+      const answer = given.type === "edit" ? editAsTyped(values, row, given) : given;
       if (answer.type === "edit") {
         const refusal = checkEdit(values, row, answer);
         if (refusal) return { ok: false, status: 422, code: "guard_refused", message: refusal, approval: row };
       }
       const now = deps.clock.now();
       const resume = toResume(answer, row, approver);
-      const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
+      const result = await graph.invoke(new Command({ resume: [resume] }), { ...configFor(row.caseKey), ...(progress ? { callbacks: [progressHandler(progress)] } : {}) });
       await closeApproval(db, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
-      const state = await settle(db, row.caseKey, [], result);
+      const state = await settle(db, row.caseKey, [], result, null, values);
       return { ok: true, approval: (await getApproval(db, id))!, state };
     });
+  }
+
+  /**
+   * Edited values as the action's schema reads them (Agent Inbox sends text: "6000", JSON for objects), once, here,
+   * so the guard check below, the thread's resume and the audit all see the same typed args, whichever door it came by.
+   */
+  function editAsTyped(values: CaseStateType, row: ApprovalRow, answer: Extract<ApprovalAnswer, { type: "edit" }>): Extract<ApprovalAnswer, { type: "edit" }> {
+    const domain = values.decision?.domain ?? row.domain;
+    return { ...answer, args: coerceEditArgs(domain, answer.action ?? row.action, answer.args) };
   }
 
   /** An edit must pass the guard as an approved decision before the thread resumes; else the approval stays open. */
@@ -315,9 +342,10 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       if (row.status !== "pending") return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
       const now = deps.clock.now();
       const resume: ResumeValue = { type: "ignore", args: null, approver };
+      const { values: before } = await snapshot(row.caseKey);
       const result = await graph.invoke(new Command({ resume: [resume] }), configFor(row.caseKey));
       await closeApproval(db, id, { status: "resolved", response: resume, approver, at: now });
-      const state = await settle(db, row.caseKey, [], result);
+      const state = await settle(db, row.caseKey, [], result, null, before);
       return { ok: true, approval: (await getApproval(db, id))!, state };
     });
   }

@@ -5,20 +5,24 @@ import { cliLogger, processIo, redactUrl, runAsCommand, type CliIo } from "./cli
 import { loadScenarios, ScenarioFileError, ScenarioLoadError, type LoadedScenario } from "./scenario.js";
 import { DECIDERS, DEFAULT_DATABASE_URL, DeciderUnavailableError, resolveDecider, runScenario, type DeciderName, type ScenarioResult } from "./runner.js";
 import { buildReport, createProgress, renderTable, summaryLine } from "./report.js";
+import { PolicyFileError, readPolicyFile, type PolicyInput } from "../app/policy-file.js";
 
-export const USAGE = "usage: npm run eval -- PATH... [--decider rules|llm|hybrid] [--out FILE]\n  PATH: scenario files, or folders of *.json";
+export const USAGE =
+  "usage: npm run eval -- PATH... [--decider rules|llm|hybrid] [--policy FILE] [--out FILE]\n  PATH: scenario files, or folders of *.json\n" +
+  "  --policy: a JSON or YAML policy file (as BILLOPS_POLICY); each scenario's own `config` applies over it";
 
 export interface CliArgs {
   paths: string[];
   decider: DeciderName;
   out: string | null;
+  policy: string | null;
   help: boolean;
 }
 
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { paths: [], decider: "rules", out: null, help: false };
+  const args: CliArgs = { paths: [], decider: "rules", out: null, policy: null, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a.indexOf("=");
@@ -38,6 +42,10 @@ export function parseArgs(argv: string[]): CliArgs {
       const o = value();
       if (o === "") throw new UsageError("--out needs a file name");
       args.out = o;
+    } else if (flag === "--policy") {
+      const p = value();
+      if (p === "") throw new UsageError("--policy needs a file name");
+      args.policy = p;
     } else if (a === "--") continue;
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else args.paths.push(a);
@@ -89,6 +97,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return 2;
   }
 
+  let policy: PolicyInput | undefined;
+  if (args.policy) {
+    try {
+      policy = readPolicyFile(args.policy);
+    } catch (e) {
+      if (!(e instanceof PolicyFileError)) throw e;
+      err(`eval: bad --policy ${e.message}`);
+      return 2;
+    }
+  }
+
   let decider;
   try {
     decider = await resolveDecider(args.decider, io.env, io.logger);
@@ -113,7 +132,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const results: ScenarioResult[] = [];
   for (const [i, { scenario }] of loaded.entries()) {
     progress.start(i, loaded.length, scenario.id);
-    const result = await runScenario(scenario, { databaseUrl, decider, logger });
+    const result = await runScenario(scenario, { databaseUrl, decider, logger, policy });
     results.push(result);
     progress.done(i, loaded.length, result);
   }

@@ -1,16 +1,18 @@
 // `npm run replay -- [--since ISO-DATE] [--case KEY] [--decider rules|llm|hybrid] [--out FILE] [--schema NAME]
 // [--policy FILE] [--keep-threads]`: exit 0 when it ran (agreement is a finding, not a failure), 2 when it could not.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createPool } from "../db/pool.js";
 import { cliLogger, processIo, redactUrl, runAsCommand, type CliIo } from "./cli-io.js";
-import { parsePolicyConfig, type PolicyConfig } from "../domain/policy-config.js";
+import type { PolicyConfig } from "../domain/policy-config.js";
+import { loadPolicy, PolicyFileError } from "../app/policy-file.js";
 import { DECIDERS, DEFAULT_DATABASE_URL, DeciderUnavailableError, resolveDecider, type DeciderName } from "./runner.js";
 import { replay } from "./replay.js";
 import { createProgressBar, renderReplayTable, replaySummaryLine } from "./replay-report.js";
 
 export const USAGE =
   "usage: npm run replay -- [--since ISO-DATE] [--case KEY] [--decider rules|llm|hybrid] [--out FILE] [--schema NAME] [--policy FILE] [--keep-threads]\n" +
-  "  reads DATABASE_URL (and BILLOPS_SCHEMA); --policy: a JSON policy block like a scenario's `config`";
+  "  reads DATABASE_URL (and BILLOPS_SCHEMA); --policy: a JSON or YAML policy file to re-decide with (default: BILLOPS_POLICY and\n" +
+  "  AUTO_REFUND_LIMIT, as `npm start` reads them)";
 
 export interface ReplayCliArgs {
   since: Date | null;
@@ -58,10 +60,10 @@ export function parseReplayArgs(argv: string[]): ReplayCliArgs {
   return args;
 }
 
-async function policyOf(args: ReplayCliArgs, env: NodeJS.ProcessEnv): Promise<PolicyConfig> {
-  // As `npm start` configures itself (AUTO_REFUND_LIMIT), unless a policy file says otherwise.
-  if (args.policy) return parsePolicyConfig(JSON.parse(await readFile(args.policy, "utf8")));
-  return parsePolicyConfig(env.AUTO_REFUND_LIMIT ? { auto_refund_limit: Number(env.AUTO_REFUND_LIMIT) } : {});
+function policyOf(args: ReplayCliArgs, env: NodeJS.ProcessEnv): PolicyConfig {
+  // A proposed policy file is replayed as it is written; without one, the policy `npm start` would run with.
+  if (args.policy) return loadPolicy({ file: args.policy }).policy;
+  return loadPolicy({ file: env.BILLOPS_POLICY?.trim() || null, env }).policy;
 }
 
 /** Runs a replay; returns the exit status instead of exiting, so tests call it in-process. */
@@ -80,9 +82,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   let policy: PolicyConfig;
   try {
-    policy = await policyOf(args, io.env);
+    policy = policyOf(args, io.env);
   } catch (e) {
-    err(`replay: bad policy (${args.policy ?? "AUTO_REFUND_LIMIT"}): ${(e as Error).message.split("\n")[0]}`);
+    if (!(e instanceof PolicyFileError)) throw e;
+    err(`replay: bad policy: ${e.message}`);
     return 2;
   }
   const logger = cliLogger(io);

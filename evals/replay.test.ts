@@ -131,7 +131,13 @@ describe("replay with the rules decider against itself", () => {
     for (const d of all) {
       expect(d.replayed.source).toBe("rules");
       expect(d.replayed.params).toEqual(d.recorded.params);
+      // The eval report's fields: what the decision was about, and whether it is the case's final one.
+      expect(d.trigger.id).toBe(d.eventId);
+      expect(["stripe", "request", "schedule"]).toContain(d.trigger.source);
     }
+    // At most one final decision a case (none replayed when billops itself proposed the final one, e.g. a follow-up).
+    for (const key of new Set(all.map((d) => d.case))) expect(all.filter((d) => d.case === key && d.final).length, key).toBeLessThanOrEqual(1);
+    expect(all.filter((d) => d.final).length).toBeGreaterThan(new Set(all.map((d) => d.case)).size / 2);
   });
 
   it("takes the people's answers as labels: an accepted refund agrees, a rejected one does not", () => {

@@ -16,6 +16,7 @@ import { silentLogger, type Logger } from "../telemetry/log.js";
 import type { Decider, DomainSpec, GraphDeps } from "../nodes/deps.js";
 import type { StripeReads } from "../stripe/gateway/index.js";
 import type { ApprovalRecord, CaseStateType, DecisionRecord, GuardRecord } from "../domain/case-state.js";
+import { finalDecision, triggerOf, type DecisionTrigger } from "./final-decision.js";
 
 export interface ReplayOptions {
   /** A pool on the database (and schema, through its search_path) whose threads are replayed. */
@@ -51,6 +52,10 @@ export interface ReplayedDecision {
   decisionId: string;
   domain: Domain;
   eventId: string;
+  /** What the recorded decision was about, as in the eval report. */
+  trigger: DecisionTrigger;
+  /** The case's final decision (the eval report's `final`): the last one about something from outside. */
+  final: boolean;
   /** billops' clock at the recorded decision (unix seconds). */
   at: number;
   recorded: { action: string; params: Record<string, unknown>; source: string; guard: GuardRecord["verdict"]; guardedAction: string };
@@ -104,6 +109,8 @@ interface Recorded {
   guard: GuardRecord | null;
   guardedAction: string;
   approval: ApprovalRecord | null;
+  trigger: DecisionTrigger;
+  final: boolean;
 }
 
 const idOf = checkpointIdOf;
@@ -127,7 +134,19 @@ async function recordedDecisions(graph: ReturnType<typeof replayGraph>, caseKey:
     // The person's answer lives on the settled decision, or on the thread while it still waits.
     const settled = (latest.decisions ?? []).find((d) => d.decision.id === decision.id);
     const approval = settled ? settled.approval : latest.decision?.id === decision.id && !latest.followUp ? latest.approval : null;
-    found.push({ caseKey, threadId, point, domain, decision, context: v.context, guard: gv?.guard ?? null, guardedAction: gv?.decision?.action ?? decision.action, approval });
+    found.push({
+      caseKey,
+      threadId,
+      point,
+      domain,
+      decision,
+      context: v.context,
+      guard: gv?.guard ?? null,
+      guardedAction: gv?.decision?.action ?? decision.action,
+      approval,
+      trigger: triggerOf(latest, decision.eventId),
+      final: finalDecision(latest)?.id === decision.id,
+    });
   }
   for (const d of latest.decisions ?? []) {
     if (!found.some((f) => f.decision.id === d.decision.id)) {
@@ -295,6 +314,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
       decisionId: r.decision.id,
       domain: r.domain,
       eventId: r.decision.eventId,
+      trigger: r.trigger,
+      final: r.final,
       at: r.decision.at,
       recorded: { action: r.decision.action, params: r.decision.params, source: r.decision.source, guard: recordedGuard, guardedAction: r.guardedAction },
       replayed: {

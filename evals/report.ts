@@ -46,7 +46,7 @@ function decisionsText(e: ReportEntry): string {
   if (e.decisions.length === 0) return "-";
   return e.decisions
     .map((d) => {
-      const marks = [d.approval !== "none" ? d.approval : "", d.guard !== "ok" ? `guard ${d.guard}` : ""].filter(Boolean);
+      const marks = [d.approval !== "none" ? d.approval : "", d.guard !== "ok" ? `guard ${d.guard}` : "", d.final && e.decisions.length > 1 ? "final" : ""].filter(Boolean);
       return marks.length ? `${d.action} (${marks.join(", ")})` : d.action;
     })
     .join(" → ");

@@ -61,6 +61,10 @@ describe("the public scenario set in evals/scenarios", () => {
       const { entry } = await run(parseScenario(readFileSync(join(PUBLIC, file), "utf8"), `evals/scenarios/${file}`));
       expect(entry.error).toBeNull();
       expect(entry.failures).toEqual([]);
+      // The report says which decision action_in checked, and what each decision was about.
+      expect(entry.decisions.filter((d) => d.final)).toHaveLength(entry.decisions.length > 0 ? 1 : 0);
+      for (const d of entry.decisions) expect(["stripe", "request", "schedule"]).toContain(d.trigger.source);
+      if (entry.decisions.some((d) => d.final)) expect(entry.decisions.find((d) => d.final)!.trigger.echo).toBe(entry.decisions.every((d) => d.trigger.echo || d.trigger.source === "schedule"));
     });
   }
 });
@@ -91,7 +95,7 @@ describe("a scenario with a wrong expectation", () => {
       "customer notified (refund_issued to grace.h@example.com), expected no notification",
     ]);
     // The report shows the run as it happened, in SCENARIOS.md's shape.
-    expect(entry.decisions).toEqual([{ action: "refund_full", source: "rules", approval: "none", guard: "ok" }]);
+    expect(entry.decisions).toEqual([{ action: "refund_full", source: "rules", approval: "none", guard: "ok", trigger: { id: expect.any(String), source: "request", echo: false }, final: true }]);
     expect(entry.writes).toHaveLength(1);
     expect(entry.writes[0]).toMatchObject({ method: "POST", path: "/v1/refunds", body: { amount: "1500", charge: "ch_X00000z" } });
     expect(entry.notifications).toEqual([{ template: "refund_issued", to: "grace.h@example.com" }]);
@@ -126,7 +130,43 @@ describe("approve steps go through the approval API", () => {
     s.expect = { approval_requested: true, writes: { exclude: [{ path: "^/v1/refunds" }] } };
     const { entry } = await run(s);
     expect(entry.failures).toEqual([]);
-    expect(entry.decisions).toEqual([{ action: "refund_full", source: "rules", approval: "pending", guard: "needs_approval" }]);
+    expect(entry.decisions).toEqual([{ action: "refund_full", source: "rules", approval: "pending", guard: "needs_approval", trigger: { id: expect.any(String), source: "request", echo: false }, final: true }]);
+  });
+
+  // One scenario for the refusal cases: the approval API's 422 and 409 are results the scenario lists, or failures.
+  const refusedEdit = () => {
+    const s = refundExample();
+    s.config = { auto_refund_limit: 1000 };
+    // Step 1 is refused by the guard (more than the charge), step 2 corrects it (text, as Agent Inbox sends), step 3
+    // answers an approval that is already answered.
+    s.steps.push({ approve: { type: "edit", action: "refund_partial", args: { amount: 999999 } } }, { approve: { type: "edit", action: "refund_partial", args: { amount: "600" } } });
+    return s;
+  };
+
+  it("a refused answer listed in expect.answers is a result: recorded with status and code, the scenario goes on", async () => {
+    const s = refusedEdit();
+    s.expect = { answers: [{ step: 1, status: 422, code: "guard_refused" }, { step: 2, status: 200 }], action_in: ["refund_partial"], writes: { include: [{ method: "POST", path: "^/v1/refunds$", count: 1, body: { amount: 600 } }] } };
+    const { entry } = await run(s);
+    expect(entry.error).toBeNull();
+    expect(entry.failures).toEqual([]);
+    expect(entry.answers).toEqual([
+      { step: 1, type: "edit", status: 422, code: "guard_refused" },
+      { step: 2, type: "edit", status: 200, code: null },
+    ]);
+    expect(entry.decisions.filter((d) => d.final)).toHaveLength(1);
+    expect(entry.decisions.find((d) => d.final)).toMatchObject({ action: "refund_partial", approval: "edited" });
+  });
+
+  it("a refused answer nobody listed fails the scenario, and a listed status that did not happen fails it too", async () => {
+    const s = refusedEdit();
+    s.expect = { answers: [{ step: 2, status: 422 }] };
+    const { entry } = await run(s);
+    expect(entry.error).toBeNull();
+    expect(entry.passed).toBe(false);
+    expect(entry.failures).toEqual([
+      "steps[2] (edit) answered 200, expected 422",
+      "steps[1] (edit) was refused: 422 guard_refused (list it in expect.answers if that is the point)",
+    ]);
   });
 });
 

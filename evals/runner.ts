@@ -15,8 +15,10 @@ import type { CaseStateType } from "../domain/case-state.js";
 import { createGateway } from "../stripe/gateway/index.js";
 import { startSimulator } from "../stripe/sim/index.js";
 import { startBillops, type Billops } from "../app/runtime.js";
+import { mergePolicyInput } from "../app/policy-file.js";
 import { countOpen, listEvents } from "../engine/inbox/index.js";
 import type { ApproveStep, Expect, Scenario, ScenarioEvent, WriteMatch } from "./scenario.js";
+import { decisionsOf, finalDecision, triggerOf, type DecisionTrigger } from "./final-decision.js";
 
 export const DECIDERS = ["rules", "llm", "hybrid"] as const;
 export type DeciderName = (typeof DECIDERS)[number];
@@ -28,6 +30,18 @@ export interface DecisionEntry {
   source: string;
   approval: "none" | "pending" | "accepted" | "edited" | "rejected" | "ignored" | "superseded";
   guard: string;
+  /** What the decision was about (SCENARIOS.md: event id, source, echo). */
+  trigger: DecisionTrigger;
+  /** On exactly one decision, when the scenario made any: the one `action_in` checks. */
+  final?: true;
+}
+
+/** How the approval API answered an `approve` step (refusals are results, not errors). */
+export interface AnswerEntry {
+  step: number;
+  type: ApproveStep["type"];
+  status: number;
+  code: string | null;
 }
 
 export interface WriteEntry {
@@ -48,6 +62,7 @@ export interface ReportEntry {
   failures: string[];
   route: string | null;
   decisions: DecisionEntry[];
+  answers: AnswerEntry[];
   approval_requested: boolean;
   writes: WriteEntry[];
   notifications: NotificationEntry[];
@@ -68,6 +83,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Run in this schema and leave it in place afterwards (replay reads its threads); default a fresh, dropped one. */
   keepSchema?: string;
+  /** A policy file's settings (`--policy`): the base a scenario's own `config` is merged over. */
+  policy?: Record<string, unknown>;
 }
 
 /** The decider asked for on the command line is not in this build: the runner cannot run (exit 2). */
@@ -204,7 +221,10 @@ async function sendRequest(r: Running, request: Record<string, unknown>): Promis
   return String(res.body.case);
 }
 
-async function answerApproval(r: Running, step: ApproveStep): Promise<void> {
+/** Statuses with which the approval API refuses an answer a person may give: a result the scenario can expect. */
+const REFUSALS = new Set([409, 422]);
+
+async function answerApproval(r: Running, step: ApproveStep, index: number): Promise<AnswerEntry> {
   const query = `/approvals?status=pending&limit=500${step.case ? `&case=${encodeURIComponent(step.case)}` : ""}`;
   const list = await api(r, "GET", query);
   if (list.status !== 200) throw new StepError(httpProblem(`GET ${query}`, list));
@@ -221,7 +241,8 @@ async function answerApproval(r: Running, step: ApproveStep): Promise<void> {
   }
   if (step.type === "response" && step.reason !== undefined) body.reason = step.reason;
   const res = await api(r, "POST", `/approvals/${encodeURIComponent(approval.id)}`, body);
-  if (res.status !== 200) throw new StepError(httpProblem(`answering approval ${approval.id} (${approval.caseKey}: ${approval.action}) with ${step.type}`, res));
+  if (res.status !== 200 && !REFUSALS.has(res.status)) throw new StepError(httpProblem(`answering approval ${approval.id} (${approval.caseKey}: ${approval.action}) with ${step.type}`, res));
+  return { step: index, type: step.type, status: res.status, code: res.status === 200 ? null : (res.body?.error?.code ?? null) };
 }
 
 /** The case a step opens: support requests are `request:<id>`, events go where the routing table sends them. */
@@ -229,44 +250,40 @@ function eventCase(event: ScenarioEvent): string | null {
   return routeEvent(event as any).caseKey;
 }
 
-function decisionEntries(values: Partial<CaseStateType>): DecisionEntry[] {
+export function decisionEntries(values: Partial<CaseStateType>): DecisionEntry[] {
   const settled = values.decisions ?? [];
-  const out: DecisionEntry[] = settled.map((d) => ({
-    action: d.decision.action,
-    source: d.decision.source,
-    approval: d.approval?.status ?? "none",
-    guard: d.guard?.verdict ?? "ok",
-  }));
+  const finalId = finalDecision(values)?.id;
+  const entry = (d: { id: string; action: string; source: string; eventId: string }, approval: DecisionEntry["approval"], guard: string): DecisionEntry => ({
+    action: d.action,
+    source: d.source,
+    approval,
+    guard,
+    trigger: triggerOf(values, d.eventId),
+    ...(d.id === finalId ? { final: true as const } : {}),
+  });
+  const out: DecisionEntry[] = settled.map((d) => entry(d.decision, d.approval?.status ?? "none", d.guard?.verdict ?? "ok"));
   const current = values.decision;
   if (current && !settled.some((d) => d.decision.id === current.id)) {
     const pending = values.approval && values.approval.status === "pending";
-    out.push({ action: current.action, source: current.source, approval: pending ? "pending" : (values.approval?.status ?? "none"), guard: values.guard?.verdict ?? "ok" });
+    out.push(entry(current, pending ? "pending" : (values.approval?.status ?? "none"), values.guard?.verdict ?? "ok"));
   } else if (current && values.followUp && values.approval?.status === "pending") {
     // A settled decision's second step waiting for a person (staged evidence → submit): it exists because the guard
-    // wants approval for it.
-    out.push({ action: values.followUp.action, source: current.source, approval: "pending", guard: "needs_approval" });
+    // wants approval for it. It is not a decision of its own, so never the final one.
+    out.push({ action: values.followUp.action, source: current.source, approval: "pending", guard: "needs_approval", trigger: triggerOf(values, current.eventId) });
   }
   return out;
 }
 
-/**
- * The case's final decision: the last one made about something from outside — a Stripe event not caused by billops,
- * a support request, or a person's answer to either. Decisions on billops' own echoes (invoice.paid after our pay,
- * dispute.updated after our submit) and on its own scheduled work confirm what was decided; they do not replace it.
- * A case that only ever saw internal triggers reports its last decision.
- */
+/** The final decision's action (see final-decision.ts), or null when the case made none. */
 export function finalAction(values: Partial<CaseStateType>): string | null {
-  const external = new Set((values.events ?? []).filter((e) => !e.echo && e.source !== "schedule").map((e) => e.id));
-  const all = (values.decisions ?? []).map((d) => d.decision);
-  if (values.decision && !all.some((d) => d.id === values.decision!.id)) all.push(values.decision);
-  return [...all].reverse().find((d) => external.has(d.eventId))?.action ?? all.at(-1)?.action ?? null;
+  return finalDecision(values)?.action ?? null;
 }
 
 function llmOf(values: Partial<CaseStateType>): { calls: number; tokens: number } {
   const seen = new Set<string>();
   let calls = 0;
   let tokens = 0;
-  for (const d of [...(values.decisions ?? []).map((s) => s.decision), ...(values.decision ? [values.decision] : [])]) {
+  for (const d of decisionsOf(values)) {
     if (seen.has(d.id)) continue;
     seen.add(d.id);
     calls += d.llm?.calls ?? 0;
@@ -279,6 +296,8 @@ function llmOf(values: Partial<CaseStateType>): { calls: number; tokens: number 
 
 export interface Observed {
   route: string | null;
+  /** How the approval API answered each approve step. */
+  answers?: AnswerEntry[];
   /** The final decision's action of the scenario's case. */
   action: string | null;
   approvals: { caseKey: string; action: string; status: string }[];
@@ -299,6 +318,25 @@ export function matchesWrite(m: WriteMatch, w: WriteEntry): boolean {
 
 export function isCustomerNotification(n: NotificationEntry): boolean {
   return !n.template.startsWith("ops_");
+}
+
+/**
+ * `expect.answers` against the approval API's answers: each listed step answered with its status, and no refused
+ * answer (409, 422) the scenario did not list — a refusal nobody expected is a finding, not a pass.
+ */
+function checkAnswers(expected: Expect["answers"], answers: AnswerEntry[]): string[] {
+  const failures: string[] = [];
+  const listed = new Map((expected ?? []).map((e) => [e.step, e]));
+  for (const e of expected ?? []) {
+    const got = answers.find((a) => a.step === e.step);
+    if (!got) failures.push(`steps[${e.step}] was never answered, expected status ${e.status}`);
+    else if (got.status !== e.status) failures.push(`steps[${e.step}] (${got.type}) answered ${got.status}${got.code ? ` ${got.code}` : ""}, expected ${e.status}`);
+    else if (e.code !== undefined && got.code !== e.code) failures.push(`steps[${e.step}] (${got.type}) refused with ${got.code ?? "no code"}, expected ${e.code}`);
+  }
+  for (const a of answers) {
+    if (a.status !== 200 && !listed.has(a.step)) failures.push(`steps[${a.step}] (${a.type}) was refused: ${a.status}${a.code ? ` ${a.code}` : ""} (list it in expect.answers if that is the point)`);
+  }
+  return failures;
 }
 
 /** The readable failures of `expect` against what happened; empty when it all holds. */
@@ -331,6 +369,7 @@ export function checkExpect(expect: Expect | undefined, o: Observed): string[] {
   for (const m of expect.writes?.exclude ?? []) {
     for (const w of o.writes.filter((x) => matchesWrite(m, x))) failures.push(`forbidden write ${w.method} ${w.path} (matches exclude ${showMatch(m)})`);
   }
+  failures.push(...checkAnswers(expect.answers, o.answers ?? []));
   if (expect.notified !== undefined) {
     const sent = o.notifications.filter(isCustomerNotification);
     if (sent.length > 0 && !expect.notified) {
@@ -355,6 +394,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     failures: [],
     route: null,
     decisions: [],
+    answers: [],
     approval_requested: false,
     writes: [],
     notifications: [],
@@ -382,7 +422,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       clock: sim.clock,
       webhookSecret,
       approverTokens: new Map([[token, "eval-runner"]]),
-      policy: parsePolicyConfig(scenario.config ?? {}),
+      policy: parsePolicyConfig(mergePolicyInput(opts.policy ?? {}, scenario.config)),
       decider: opts.decider,
       port: 0,
       // Failures surface in a second, not after minutes of backoff: a failing event is a finding, not a flake.
@@ -406,7 +446,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
             const key = await sendRequest(r, step.request);
             if (caseKey === undefined) caseKey = key;
           } else if (step.approve !== undefined) {
-            await answerApproval(r, step.approve);
+            entry.answers.push(await answerApproval(r, step.approve, i));
           } else if (step.advance !== undefined) {
             await within(sim.clock.advance(step.advance), timeoutMs, `timed out moving the simulator clock by ${step.advance} s`);
             await within(billops.tick(), timeoutMs, "timed out running due scheduled work");
@@ -452,6 +492,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     entry.notifications = (notes.status === 200 ? notes.body.data : []).map((n: any) => ({ template: n.template, to: n.to ?? null }));
     entry.failures = checkExpect(scenario.expect, {
       route: entry.route,
+      answers: entry.answers,
       action,
       approvals: approvalRows.map((a) => ({ caseKey: a.caseKey, action: a.action, status: a.status })),
       writes: entry.writes,

@@ -112,6 +112,10 @@ export const ExpectSchema = z.strictObject({
     })
     .optional(),
   notified: z.boolean().optional(),
+  /** The approval API's status for `approve` steps by index (0-based over all steps); a refused answer is a result. */
+  answers: z
+    .array(z.strictObject({ step: z.number().int().nonnegative(), status: z.number().int().min(200).max(599), code: z.string().min(1).optional() }))
+    .optional(),
 });
 
 export const ScenarioSchema = z
@@ -139,6 +143,12 @@ export const ScenarioSchema = z
         ctx.addIssue({ code: "custom", path: [key], message: `unknown key (expected one of ${[...known].join("|")})` });
       }
     }
+    // An expected answer names an approve step: any other index could never be answered.
+    (s.expect?.answers ?? []).forEach((a, i) => {
+      if (!s.steps[a.step] || s.steps[a.step]!.approve === undefined) {
+        ctx.addIssue({ code: "custom", path: ["expect", "answers", i, "step"], message: `steps[${a.step}] is not an approve step` });
+      }
+    });
   });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -14,7 +14,7 @@ import { approvalsRoutes } from "./approvals-api.js";
 import { requestsRoutes } from "./requests-api.js";
 import { casesRoutes } from "./cases-api.js";
 import { jsonError } from "./http-error.js";
-import { agentServerRoutes, AGENT_SERVER_PATHS } from "./agent-server/index.js";
+import { agentServerRoutes, AGENT_SERVER_OPEN_PATHS, AGENT_SERVER_PATHS } from "./agent-server/index.js";
 import { inboxPageRoutes } from "./inbox-page/index.js";
 import { inboxSessions } from "./inbox-page/session.js";
 import { createAuthThrottle, type AuthThrottle } from "./auth-throttle.js";
@@ -22,6 +22,12 @@ import { trustedProxySet } from "./client.js";
 import { refuseControlCharacters } from "./control-characters.js";
 import { API_BODY_BYTES, FORM_BODY_BYTES, limitBody } from "./limits.js";
 import { healthRoutes } from "./health.js";
+import type { PolicyConfig } from "../domain/policy-config.js";
+import type { Metrics } from "../telemetry/metrics.js";
+import { operatorRoutes } from "./activity-api.js";
+import { policyRoutes, type PolicySource } from "./policy-api.js";
+import { metricsRoutes, webhookMetering } from "./metrics-api.js";
+import type { DashboardTarget } from "./dashboard-links.js";
 
 export interface AppOptions {
   pool: pg.Pool;
@@ -43,6 +49,8 @@ export interface AppOptions {
   throttle?: AuthThrottle;
   /** Counts of signed events that did not look like this account's (shared with /health). */
   webhookCounters?: WebhookCounters;
+  /** Operators' views: the policy in force (GET /policy), metrics (GET /metrics), links to Stripe's Dashboard. */
+  operator: { policy: PolicyConfig; policySource?: PolicySource | null; metrics: Metrics; metricsToken?: string; dashboard: DashboardTarget };
 }
 
 /** The form posts of the inbox are a few hundred bytes; everything else that reads a body reads JSON. */
@@ -81,13 +89,14 @@ export function createApp(o: AppOptions) {
   app.use("*", refuseControlCharacters({ rawBodyPaths: [...OWN_LIMIT_PATHS] }));
 
   app.route("/", healthRoutes({ pool: o.pool, approverTokens: o.approverTokens, throttle, trustedProxies, counters, info: o.info }));
-  app.route("/", webhookRoutes({ pool: o.pool, stripe: o.stripe, webhookSecret: o.webhookSecret, clock: o.clock, onStored: o.wake, logger: o.logger, expect: o.expectedEvents, counters }));
+  app.use("/webhooks/stripe", webhookMetering(o.operator.metrics));
+  app.route("/", webhookRoutes({ pool: o.pool, stripe: o.stripe, webhookSecret: o.webhookSecret, clock: o.clock, onStored: o.wake, logger: o.logger, expect: o.expectedEvents, counters, onMismatch: (field) => o.operator.metrics.webhookMismatches.inc({ field }) }));
 
-  const apiPaths = ["/approvals", "/approvals/*", "/events", "/events/*", "/requests", "/cases", "/cases/*", "/notifications", ...AGENT_SERVER_PATHS];
+  const apiPaths = ["/approvals", "/approvals/*", "/events", "/events/*", "/requests", "/cases", "/cases/*", "/notifications", ...AGENT_SERVER_PATHS, "/activity", "/outcomes", "/policy"];
   // Browsers on another origin (a hosted Agent Inbox, a team's own tool) call the token-authenticated APIs: preflights
   // are answered before auth, and Private Network Access lets a public page reach a billops on localhost.
   const crossOrigin = cors({ origin: "*", allowHeaders: ["content-type", "x-api-key", "authorization", "x-auth-scheme", "last-event-id"], allowMethods: ["GET", "POST", "OPTIONS"], exposeHeaders: ["content-location"], maxAge: 600 });
-  for (const path of apiPaths) {
+  for (const path of [...apiPaths, ...AGENT_SERVER_OPEN_PATHS]) {
     app.use(path, async (c, next) => {
       if (c.req.method === "OPTIONS") c.header("Access-Control-Allow-Private-Network", "true");
       await next();
@@ -101,8 +110,12 @@ export function createApp(o: AppOptions) {
   app.route("/", casesRoutes({ pool: o.pool, cases: o.cases }));
   app.route("/", eventsRoutes({ pool: o.pool, logger: o.logger, onUnblocked: o.wake }));
   app.route("/", agentServerRoutes({ pool: o.pool, cases: o.cases, logger: o.logger }));
+  const op = o.operator;
+  app.route("/", operatorRoutes({ pool: o.pool, clock: o.clock, dashboard: op.dashboard }));
+  app.route("/", policyRoutes({ policy: op.policy, source: op.policySource }));
+  app.route("/", metricsRoutes({ pool: o.pool, clock: o.clock, metrics: op.metrics, approverTokens: o.approverTokens, metricsToken: op.metricsToken, auth: { throttle, trustedProxies } }));
   // The web inbox signs in with a cookie of its own (same origin, no CORS): see inbox-page/session.ts.
   const sessions = inboxSessions({ pool: o.pool, approverTokens: o.approverTokens, trustedProxies });
-  app.route("/", inboxPageRoutes({ pool: o.pool, cases: o.cases, clock: o.clock, sessions, throttle, trustedProxies }));
+  app.route("/", inboxPageRoutes({ pool: o.pool, cases: o.cases, clock: o.clock, sessions, throttle, trustedProxies, dashboard: o.operator.dashboard }));
   return app;
 }

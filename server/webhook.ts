@@ -28,6 +28,8 @@ export interface WebhookOptions {
   /** What events from this Stripe account should say (gateway.expectedEvents); a mismatch is logged and counted. */
   expect?: { livemode: boolean; apiVersion: string };
   counters?: WebhookCounters;
+  /** Told of each mismatch too (the metrics registry counts them). */
+  onMismatch?: (field: "livemode" | "api_version") => void;
 }
 
 /** Signed events that did not say what this account's events say: stored and processed, but worth a person's look. */
@@ -52,11 +54,13 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
     if (!opts.expect) return;
     if (typeof event.livemode === "boolean" && event.livemode !== opts.expect.livemode) {
       counters.livemodeMismatches++;
+      opts.onMismatch?.("livemode");
       logger.warn({ event_id: event.id, type: event.type, livemode: event.livemode, expected: opts.expect.livemode }, "webhook livemode does not match this Stripe account's mode");
     }
     const version = (event as { api_version?: unknown }).api_version;
     if (typeof version === "string" && version !== opts.expect.apiVersion) {
       counters.apiVersionMismatches++;
+      opts.onMismatch?.("api_version");
       logger.warn({ event_id: event.id, type: event.type, api_version: version, expected: opts.expect.apiVersion }, "webhook api_version differs from the version billops reads");
     }
   }

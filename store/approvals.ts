@@ -109,3 +109,39 @@ export async function markOverdueEscalated(db: Queryable, now: number): Promise<
   );
   return rows.map(toRow);
 }
+
+export interface AnswerTime {
+  domain: string;
+  status: ApprovalStatus;
+  /** Seconds from the question to a person's answer. */
+  seconds: number;
+}
+
+/** How long people took to answer the approvals answered in [from, to): superseded questions had no person's answer. */
+export async function answerTimes(db: Queryable, period: { from: number; to: number }): Promise<AnswerTime[]> {
+  const { rows } = await db.query(
+    `SELECT domain, status, greatest(answered_at - requested_at, 0) AS seconds FROM approvals
+     WHERE status IN ('accepted', 'edited', 'rejected', 'ignored', 'resolved')
+       AND answered_at >= $1 AND answered_at < $2
+     ORDER BY seconds, id`,
+    [period.from, period.to],
+  );
+  return rows.map((r: any) => ({ domain: r.domain, status: r.status, seconds: Number(r.seconds) }));
+}
+
+export interface PendingApprovalStats {
+  domain: string;
+  count: number;
+  /** Seconds the oldest pending question of the domain has waited, at `now`. */
+  oldestAgeSeconds: number;
+}
+
+/** What waits for a person now, per domain (metrics and the outcomes page). */
+export async function pendingApprovalStats(db: Queryable, now: number): Promise<PendingApprovalStats[]> {
+  const { rows } = await db.query(
+    `SELECT domain, count(*)::int AS count, greatest($1 - min(requested_at), 0) AS oldest FROM approvals
+     WHERE status = 'pending' GROUP BY domain ORDER BY domain`,
+    [now],
+  );
+  return rows.map((r: any) => ({ domain: r.domain, count: r.count, oldestAgeSeconds: Number(r.oldest) }));
+}

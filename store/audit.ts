@@ -70,3 +70,30 @@ export async function listAudit(db: Queryable, caseKey: string, limit = 200): Pr
     createdAt: r.created_at,
   }));
 }
+
+export interface ModelUsageDay {
+  /** 00:00 UTC of the day, unix seconds. */
+  day: number;
+  calls: number;
+  tokens: number;
+  /** Model answers the rules replaced (error, timeout, invalid output). */
+  fallbacks: number;
+}
+
+/**
+ * Model calls and tokens per day of billops' clock: specialists' decisions (`data.llm`) and support-request
+ * classifications (`data.classification.llm`), fallbacks included — their calls were made and paid for.
+ */
+export async function modelUsageByDay(db: Queryable, period: { from: number; to: number }): Promise<ModelUsageDay[]> {
+  const { rows } = await db.query(
+    `SELECT (at - mod(at, 86400)) AS day,
+            sum(coalesce((data->'llm'->>'calls')::int, (data->'classification'->'llm'->>'calls')::int, 0))::int AS calls,
+            sum(coalesce((data->'llm'->>'tokens')::int, (data->'classification'->'llm'->>'tokens')::int, 0))::bigint AS tokens,
+            count(*) FILTER (WHERE kind = 'fallback')::int AS fallbacks
+     FROM audit_log
+     WHERE kind IN ('decision', 'fallback') AND at >= $1 AND at < $2
+     GROUP BY 1 ORDER BY 1`,
+    [period.from, period.to],
+  );
+  return rows.map((r: any) => ({ day: Number(r.day), calls: r.calls, tokens: Number(r.tokens), fallbacks: r.fallbacks }));
+}

@@ -53,6 +53,19 @@ describe("loadConfig", () => {
     expect(loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1" }, ["--decider", "llm"]).decider).toBe("llm");
   });
 
+  it("STRIPE_API_BASE: one Stripe-compatible endpoint for split web and worker processes, offline", () => {
+    const env = { STRIPE_API_BASE: "http://127.0.0.1:12111", STRIPE_WEBHOOK_SECRET: "whsec_local" };
+    for (const role of ["web", "worker", "all"]) {
+      const c = loadConfig(env, ["--role", role]);
+      expect(c.stripe).toEqual({ kind: "endpoint", baseUrl: "http://127.0.0.1:12111", secretKey: "sk_test_billops_endpoint", webhookSecret: "whsec_local" });
+      expect(c.simulator).toBe(false);
+      expect(c.mode).toBe("mixed");
+    }
+    expect(loadConfig({ ...env, STRIPE_SECRET_KEY: "sk_test_mine" }, []).stripe).toMatchObject({ kind: "endpoint", secretKey: "sk_test_mine" });
+    // Without it, split roles offline say what to set.
+    expect(errorOf({}, ["--role", "web"]).message).toMatch(/STRIPE_API_BASE/);
+  });
+
   it.each([
     [{ PORT: "eighty" }, [], "PORT"],
     [{ AUTO_REFUND_LIMIT: "-1" }, [], "AUTO_REFUND_LIMIT"],
@@ -72,6 +85,9 @@ describe("loadConfig", () => {
     [{}, ["--role", "worker"], "--role"],
     [{ DATABASE_URL: "postgres://x/y" }, ["--role", "web"], "--role"],
     [{}, ["--port", "x"], "--port"],
+    [{ STRIPE_API_BASE: "127.0.0.1:12111" }, [], "STRIPE_API_BASE"],
+    [{ STRIPE_API_BASE: "ftp://127.0.0.1:12111" }, [], "STRIPE_API_BASE"],
+    [{ STRIPE_API_BASE: "http://127.0.0.1:12111" }, ["--role", "worker"], "STRIPE_WEBHOOK_SECRET"],
   ] as Array<[Record<string, string>, string[], string]>)("%j %j → names %s", (env, argv, variable) => {
     const err = errorOf(env, argv);
     expect(err.variable).toBe(variable);

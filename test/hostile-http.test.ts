@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { measureLoginFlood } from "./support/flood.js";
 import { startWeb, WEB_NOW, WEB_SECRET, WEB_TOKEN, type Web } from "./support/web.js";
 import { SERVER_TIMEOUTS } from "../server/limits.js";
-import { createApp } from "../server/app.js";
+import { bareApp } from "./support/app.js";
 import { createPool } from "../db/pool.js";
 import { manualClock } from "../domain/clock.js";
 import { silentLogger } from "../telemetry/log.js";
@@ -183,7 +183,7 @@ describe("/health", () => {
   it("with the database down: 503 not_ok and no error text for a stranger; the error with a token", async () => {
     // A pool to a port nothing listens on, with a user name and password that must never reach a stranger.
     const pool = createPool("postgres://billops_user:s3cret@127.0.0.1:9/nowhere", { logger: silentLogger });
-    const app = createApp({ pool, stripe: new Stripe("sk_test_x"), webhookSecret: WEB_SECRET, clock: manualClock(WEB_NOW), cases: {} as never, approverTokens: new Map([[WEB_TOKEN, "ops"]]), logger: silentLogger });
+    const app = bareApp({ pool, webhookSecret: WEB_SECRET, clock: manualClock(WEB_NOW), approverTokens: new Map([[WEB_TOKEN, "ops"]]), logger: silentLogger });
     try {
       const open = await app.request("/health");
       expect(open.status).toBe(503);

@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startStack, APPROVER, APPROVER_TOKEN, type Stack } from "./support/stack.js";
-import { browserSuite, CHROMIUM, NO_CHROMIUM } from "./support/chromium.js";
+import { browserSuite, launchChromium, NO_CHROMIUM } from "./support/chromium.js";
 
 const OUT = join(process.cwd(), "test-output", "inbox");
 const scenario = JSON.parse(readFileSync(new URL("./fixtures/example_refund_small_goodwill.json", import.meta.url), "utf8"));
@@ -32,13 +32,7 @@ describe.skipIf(!!NO_CHROMIUM)(browserSuite("web inbox in chromium"), () => {
     await stack.quiet();
     await mkdir(OUT, { recursive: true });
     userDataDir = await mkdtemp(join(tmpdir(), "billops-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM!,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchChromium(userDataDir));
   });
 
   afterAll(async () => {
@@ -94,7 +88,7 @@ describe.skipIf(!!NO_CHROMIUM)(browserSuite("web inbox in chromium"), () => {
     const row = page.locator("#history-table tr[data-approval]").first();
     await text(row).toContain("edited");
     await text(row).toContain(APPROVER);
-    await text(row).toContain('"amount":1200');
+    await text(row).toContain("edited: amount $12.00");
     await page.screenshot({ path: join(OUT, "3-answered.png"), fullPage: true });
 
     await stack.quiet();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../telemetry/log.js";
 import { redactUrl } from "../telemetry/redact.js";
 import { createPool } from "../db/pool.js";
-import { createApp } from "../server/app.js";
+import { bareApp } from "./support/app.js";
 import { newWebhookCounters } from "../server/webhook.js";
 import { manualClock } from "../domain/clock.js";
 import { loadConfig } from "../app/config.js";
@@ -38,7 +38,7 @@ describe("client aborts", () => {
   it("are one debug line without a stack, not an error", async () => {
     const lines = new Lines();
     const logger = createLogger("debug", "json", lines);
-    const app = createApp({ pool: db.pool, stripe: new Stripe("sk_test_x"), webhookSecret: SECRET, clock: manualClock(NOW), cases: {} as never, approverTokens: new Map([["logs-token-0123456789abc", "ops"]]), logger });
+    const app = bareApp({ pool: db.pool, webhookSecret: SECRET, clock: manualClock(NOW), approverTokens: new Map([["logs-token-0123456789abc", "ops"]]), logger });
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
     try {
@@ -129,7 +129,7 @@ describe("livemode and api_version mismatches", () => {
     const logger = createLogger("info", "json", lines);
     const counters = newWebhookCounters();
     const token = "logs-token-0123456789abc";
-    const app = createApp({ pool: db.pool, stripe: new Stripe("sk_test_x"), webhookSecret: SECRET, clock: manualClock(NOW), cases: {} as never, approverTokens: new Map([[token, "ops"]]), logger, webhookCounters: counters, expectedEvents: { livemode: false, apiVersion: "2026-10-28.endive" } });
+    const app = bareApp({ pool: db.pool, webhookSecret: SECRET, clock: manualClock(NOW), approverTokens: new Map([[token, "ops"]]), logger, webhookCounters: counters, expectedEvents: { livemode: false, apiVersion: "2026-10-28.endive" } });
     const post = async (e: Record<string, unknown>) => {
       const payload = JSON.stringify({ object: "event", type: "invoice.paid", created: NOW, data: { object: { id: `in_${e.id}`, object: "invoice" } }, request: { id: null, idempotency_key: null }, ...e });
       const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp: NOW });
@@ -144,5 +144,8 @@ describe("livemode and api_version mismatches", () => {
     expect(warned.map((l) => l.event_id).sort()).toEqual(["evt_both", "evt_both", "evt_live", "evt_old"]);
     const health = (await (await app.request("/health", { headers: { authorization: `Bearer ${token}` } })).json()) as any;
     expect(health.webhooks).toEqual({ livemode_mismatches: 2, api_version_mismatches: 2 });
+    const scrape = await (await app.request("/metrics", { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(scrape).toMatch(/billops_webhook_mismatches_total\{field="livemode"\} 2/);
+    expect(scrape).toMatch(/billops_webhook_mismatches_total\{field="api_version"\} 2/);
   });
 });

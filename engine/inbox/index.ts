@@ -12,5 +12,6 @@ export { retryEvent, type RetryResult } from "./retryEvent.js";
 export { skipEvent, type SkipResult } from "./skipEvent.js";
 export { countOpen, isIdle, waitUntilIdle } from "./countOpen.js";
 export { dropPayloads } from "./dropPayloads.js";
+export { inboxStats, type InboxStatusStats } from "./inboxStats.js";
 /** NOTIFY channel of new work for the schema a connection's search_path names (see migrations/001_inbox.sql). */
 export const EVENTS_CHANNEL_PREFIX = "billops_events:";

@@ -4,6 +4,7 @@ import type { PolicyConfig } from "../../domain/policy-config.js";
 import { escalate, type ProposedDecision } from "../proposal.js";
 import type { DisputeContext } from "./context.js";
 import { assembleEvidence, reasonFamily } from "./evidence.js";
+import { formatDateTime } from "../../domain/dates.js";
 
 type D = ProposedDecision<DisputeAction>;
 
@@ -27,7 +28,7 @@ export function decideDispute(ctx: DisputeContext, config: PolicyConfig): D {
 
   const due = d.evidence_details?.due_by ?? null;
   if (d.evidence_details?.past_due || (due != null && due <= ctx.now)) {
-    return escalate(`evidence for dispute ${d.id} was due at ${due}`, "The deadline passed; only a person can decide what is left.");
+    return escalate(`evidence for dispute ${d.id} was due on ${due != null ? formatDateTime(due) : "a date that passed"}`, "The deadline passed; only a person can decide what is left.");
   }
   if (due != null && due - ctx.now < config.dispute_deadline_hours * 3600) {
     return escalate(`dispute ${d.id} evidence is due in ${Math.round((due - ctx.now) / 3600)} h (< ${config.dispute_deadline_hours} h)`, "Too close to the deadline to stage and wait for an approval.");
@@ -46,7 +47,7 @@ export function decideDispute(ctx: DisputeContext, config: PolicyConfig): D {
   return {
     action: "stage_evidence",
     params: { dispute: d.id, evidence },
-    rationale: `Dispute ${d.id} (${d.reason}, ${family} family) on ${charge?.id ?? "its charge"}: staged ${Object.keys(evidence).length} evidence fields from Stripe data; a person reviews and submits before ${due}.`,
+    rationale: `Dispute ${d.id} (${d.reason}, ${family} family) on ${charge?.id ?? "its charge"}: staged ${Object.keys(evidence).length} evidence fields from Stripe data; a person reviews and submits before ${due != null ? formatDateTime(due) : "the deadline"}.`,
     confidence: family === "general" ? 0.8 : 1,
     ...(family === "general" ? { ambiguous: `dispute reason ${d.reason}: generic evidence only` } : {}),
   };

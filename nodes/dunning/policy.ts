@@ -6,6 +6,8 @@ import type { ProposedDecision } from "../proposal.js";
 import type { DunningContext } from "./context.js";
 import type { DeclineCategory } from "./decline-codes.js";
 import type { NotifyTemplate } from "./schema.js";
+import { formatMoney } from "../../domain/money.js";
+import { formatDateTime } from "../../domain/dates.js";
 
 type D = ProposedDecision<DunningAction>;
 
@@ -126,7 +128,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   const waitForStripe = (why: string): D => ({
     action: "no_action",
     params: { reason: why },
-    rationale: `${why}${inv.next_payment_attempt ? `; Stripe attempts again at ${inv.next_payment_attempt}` : ""}.`,
+    rationale: `${why}${inv.next_payment_attempt ? `; Stripe attempts again on ${formatDateTime(inv.next_payment_attempt)}` : ""}.`,
     confidence: 1,
   });
 
@@ -137,7 +139,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   if (category === "hard" || category === "customer_action") {
     const template: NotifyTemplate = needsAuthentication(ctx) ? "authentication_required" : "update_payment_method";
     if (final && large && notified(template)) {
-      return { action: "escalate_to_support", params: { reason: `final attempt failed on a large invoice (${inv.amount_due} ${inv.currency}) and the customer did not act` }, rationale: ctx.decline.why, confidence: 1 };
+      return { action: "escalate_to_support", params: { reason: `final attempt failed on a large invoice (${formatMoney(inv.amount_due, inv.currency)}) and the customer did not act` }, rationale: ctx.decline.why, confidence: 1 };
     }
     if (notified(template)) return waitForStripe(`customer already asked (${template}) after ${code}`);
     const why = category === "hard"
@@ -161,7 +163,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
 
   if (final) {
     if (large) {
-      return { action: "escalate_to_support", params: { reason: `final automatic attempt failed on invoice ${invoice} for ${inv.amount_due} ${inv.currency} (≥ ${config.escalate_amount})` }, rationale: `Large amount at the end of dunning (${code}): a person calls the customer.`, confidence: 1 };
+      return { action: "escalate_to_support", params: { reason: `final automatic attempt failed on invoice ${invoice} for ${formatMoney(inv.amount_due, inv.currency)} (≥ ${formatMoney(config.escalate_amount, inv.currency)})` }, rationale: `Large amount at the end of dunning (${code}): a person calls the customer.`, confidence: 1 };
     }
     if (isGoodCustomer(ctx, config) && !hasDecided(ctx.history, "apply_grace_period")) {
       return {
@@ -193,7 +195,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
       return {
         action: "schedule_retry",
         params: { invoice, retry_at: retryAt },
-        rationale: `${ctx.decline.why}: retry at ${retryAt}, before Stripe's attempt at ${stripeNext}; ${budget.why}.`,
+        rationale: `${ctx.decline.why}: retry on ${formatDateTime(retryAt)}, before Stripe's attempt on ${formatDateTime(stripeNext)}; ${budget.why}.`,
         confidence,
         ...(ambiguous ? { ambiguous } : {}),
       };

@@ -15,6 +15,13 @@ import { disputeParamsSchemas } from "../dispute/schema.js";
 import type { SubscriptionContext } from "../subscription/context.js";
 import { planCatalog } from "../subscription/catalog.js";
 import { subscriptionParamsSchemas } from "../subscription/schema.js";
+import { formatMoney } from "../../domain/money.js";
+import { formatDateTime } from "../../domain/dates.js";
+
+// Reasons are read by the person asked to approve: times as dates, amounts in the charge's currency. A value that is not
+// what it should be (a model's "tomorrow", 12.5 minor units) is shown as it came, so the reason says what was wrong.
+const timeText = (v: unknown) => (Number.isSafeInteger(v) ? formatDateTime(v as number) : JSON.stringify(v));
+const moneyText = (v: unknown, currency: string) => (Number.isSafeInteger(v) ? formatMoney(v as number, currency) : JSON.stringify(v));
 
 export type GuardVerdict = "ok" | "needs_approval" | "downgraded";
 
@@ -122,9 +129,9 @@ function checkDunning(action: Action, p: Record<string, unknown>, ctx: DunningCo
   }
   if (action === "schedule_retry" || action === "apply_grace_period") {
     const at = p.retry_at as number;
-    if (at <= ctx.now) f.never.push(`retry_at ${at} is not in the future`);
+    if (at <= ctx.now) f.never.push(`retry_at ${timeText(at)} is not in the future`);
     const horizon = action === "apply_grace_period" ? config.grace_days * DAY + DAY : 30 * DAY;
-    if (at > ctx.now + horizon) f.approval.push(`retry_at ${at} is further out than ${Math.round(horizon / DAY)} days`);
+    if (at > ctx.now + horizon) f.approval.push(`retry_at ${timeText(at)} is further out than ${Math.round(horizon / DAY)} days`);
   }
   if (action === "apply_grace_period" && (p.grace_days as number) > config.grace_days) {
     f.approval.push(`grace of ${String(p.grace_days)} days exceeds the configured ${config.grace_days}`);
@@ -147,7 +154,7 @@ function checkRefund(action: Action, p: Record<string, unknown>, ctx: RefundCont
   const amount = p.amount as number;
   if (target.refunded || (target.status === "succeeded" && refundable === 0)) f.never.push(`charge ${target.id} is already fully refunded`);
   else if (refundable === 0) f.never.push(`charge ${target.id} is ${target.status}: nothing was captured`);
-  else if (amount > refundable) f.never.push(`amount ${amount} exceeds the refundable ${refundable} on ${target.id}`);
+  else if (amount > refundable) f.never.push(`amount ${moneyText(amount, target.currency)} exceeds the refundable ${moneyText(refundable, target.currency)} on ${target.id}`);
 
   const disputes = target === charge ? openDisputes(ctx) : [];
   if (target.disputed || disputes.length) {
@@ -156,7 +163,7 @@ function checkRefund(action: Action, p: Record<string, unknown>, ctx: RefundCont
       f.never.push(`charge ${target.id} is disputed${blocking[0] ? ` (${blocking[0].id})` : ""} and the dispute does not allow a refund`);
     } else f.approval.push(`charge ${target.id} has an open dispute; refunding it is a dispute decision`);
   }
-  if (amount > config.auto_refund_limit) f.approval.push(`amount ${amount} is above the automatic limit ${config.auto_refund_limit}`);
+  if (amount > config.auto_refund_limit) f.approval.push(`amount ${moneyText(amount, target.currency)} is above the automatic limit ${moneyText(config.auto_refund_limit, target.currency)}`);
   if (ctx.now - target.created > config.refund_window_days * DAY) f.approval.push(`charge is older than ${config.refund_window_days} days`);
   if (p.reason === "fraudulent" && !(ctx.earlyFraudWarning && ctx.earlyFraudWarning.actionable)) {
     // Stripe feeds `fraudulent` refunds to Radar block lists: only an issuer's fraud warning justifies it automatically.
@@ -177,7 +184,7 @@ function checkDispute(action: Action, p: Record<string, unknown>, ctx: DisputeCo
   if (action === "record_outcome") return;
   if (!ANSWERABLE.has(d.status)) return void f.never.push(`dispute ${d.id} is ${d.status}: it takes no answer now`);
   const due = d.evidence_details?.due_by ?? null;
-  if (d.evidence_details?.past_due || (due != null && due <= ctx.now)) f.never.push(`evidence for ${d.id} was due at ${due}`);
+  if (d.evidence_details?.past_due || (due != null && due <= ctx.now)) f.never.push(`evidence for ${d.id} was due on ${timeText(due)}`);
   if (action === "submit_evidence") f.approval.push("submitting dispute evidence is final: a person submits it");
   if (action === "accept_dispute") f.approval.push("accepting a dispute gives the money up: a person decides");
 }
@@ -203,7 +210,7 @@ function checkSubscription(action: Action, p: Record<string, unknown>, ctx: Subs
     if (action === "upgrade" && cheaper) f.approval.push("an 'upgrade' to a cheaper price credits the customer now; downgrades wait for period end");
     if (action === "downgrade") {
       // A downgrade changes the price at period end through a schedule; any other date changes what the customer already paid for.
-      if (p.effective_at !== item.currentPeriodEnd) f.never.push(`downgrade must take effect at the period end ${item.currentPeriodEnd}, not ${String(p.effective_at)}`);
+      if (p.effective_at !== item.currentPeriodEnd) f.never.push(`downgrade must take effect at the period end ${timeText(item.currentPeriodEnd)}, not ${timeText(p.effective_at)}`);
       if (dearer) f.approval.push("a 'downgrade' to a dearer price");
     }
     if (ctx.schedule && ctx.schedule.status !== "released" && ctx.schedule.status !== "canceled" && ctx.schedule.status !== "completed") {
@@ -213,6 +220,6 @@ function checkSubscription(action: Action, p: Record<string, unknown>, ctx: Subs
   if (action === "cancel_immediately") f.approval.push("immediate cancellation ends paid-for service now: a person decides");
   if (action === "pause_collection") {
     f.approval.push("pausing collection stops revenue: a person decides");
-    if (typeof p.resumes_at === "number" && p.resumes_at <= ctx.now) f.never.push(`resumes_at ${p.resumes_at} is in the past`);
+    if (typeof p.resumes_at === "number" && p.resumes_at <= ctx.now) f.never.push(`resumes_at ${timeText(p.resumes_at)} is in the past`);
   }
 }

@@ -30,7 +30,7 @@ const rows: Row[] = [
   { name: "$15 goodwill request (the shared example) → full refund", input: req("refund"), action: "refund_full", params: { charge: "ch_A", amount: 1500, reason: "requested_by_customer" } },
   { name: "request above the limit → still proposed (guard asks approval)", input: req("refund"), charges: [f.chargeObj({ amount: 20000, amount_captured: 20000 })], action: "refund_full", params: { amount: 20000 } },
   { name: "customer names a smaller amount → partial", input: req("refund", { amount: 5 }), action: "refund_partial", params: { amount: 500, reason: "requested_by_customer" } },
-  { name: "customer names more than the charge → full, capped, flagged", input: req("refund", { amount: 5000 }), action: "refund_full", params: { amount: 1500 }, ambiguous: /only 1500/ },
+  { name: "customer names more than the charge → full, capped, flagged", input: req("refund", { amount: 5000 }), action: "refund_full", params: { amount: 1500 }, ambiguous: /only \$15\.00 is refundable/ },
   { name: "yen amounts are not multiplied by 100", input: req("refund", { amount: 500 }), charges: [f.chargeObj({ currency: "jpy", amount: 1500, amount_captured: 1500 })], action: "refund_partial", params: { amount: 500 } },
   { name: "partially refunded → the rest", input: req("refund"), charges: [f.chargeObj({ amount_refunded: 500 })], action: "refund_full", params: { amount: 1000 } },
   { name: "no charge named → the customer's latest charge", input: req("refund", {}, undefined), action: "refund_full", params: { charge: "ch_A" } },

@@ -4,6 +4,7 @@ import type { RefundAction } from "../../domain/actions.js";
 import type { PolicyConfig } from "../../domain/policy-config.js";
 import { escalate, type ProposedDecision } from "../proposal.js";
 import { findDuplicate, openDisputes, refundableAmount, type RefundContext } from "./context.js";
+import { formatMoney } from "../../domain/money.js";
 
 type D = ProposedDecision<RefundAction>;
 const DAY = 86400;
@@ -95,7 +96,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
     return {
       action: "refund_full",
       params: { charge: target.id, amount: refundableAmount(target), reason: "duplicate" },
-      rationale: `${target.id} repeats ${twin.original.id} (${target.amount} ${target.currency}, ${Math.round(Math.abs(target.created - twin.original.created) / 60)} min apart): refund the second one.`,
+      rationale: `${target.id} repeats ${twin.original.id} (${formatMoney(target.amount, target.currency)}, ${Math.round(Math.abs(target.created - twin.original.created) / 60)} min apart): refund the second one.`,
       confidence,
       ...(instructed ? { ambiguous: t.ambiguous } : {}),
     };
@@ -106,7 +107,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
   const refundable = refundableAmount(charge);
   const disputedButRefundable = openDisputes(ctx).length > 0;
   const asked = t.params.amount != null && Number.isFinite(t.params.amount) && t.params.amount > 0 ? toMinorUnits(t.params.amount, charge.currency) : null;
-  const ambiguous = [t.ambiguous, asked != null && asked > refundable ? `asked for ${asked} but only ${refundable} is refundable` : undefined, disputedButRefundable ? "charge has an open dispute that allows a refund" : undefined]
+  const ambiguous = [t.ambiguous, asked != null && asked > refundable ? `asked for ${formatMoney(asked, charge.currency)} but only ${formatMoney(refundable, charge.currency)} is refundable` : undefined, disputedButRefundable ? "charge has an open dispute that allows a refund" : undefined]
     .filter(Boolean)
     .join("; ");
   const extra = ambiguous ? { ambiguous } : {};
@@ -114,7 +115,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
     return {
       action: "refund_partial",
       params: { charge: charge.id, amount: asked, reason: "requested_by_customer" },
-      rationale: `The customer asks for ${asked} of ${refundable} ${charge.currency} on ${charge.id}.`,
+      rationale: `The customer asks for ${formatMoney(asked, charge.currency)} of ${formatMoney(refundable, charge.currency)} on ${charge.id}.`,
       confidence,
       ...extra,
     };
@@ -123,7 +124,7 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
     action: "refund_full",
     // Never more than what is left, whatever the message says: the text is data, the charge is the limit.
     params: { charge: charge.id, amount: refundable, reason: "requested_by_customer" },
-    rationale: `Refund request on ${charge.id} (${refundable} ${charge.currency})${refundable > config.auto_refund_limit ? `; above the automatic limit of ${config.auto_refund_limit}, a person approves` : ""}${instructed ? "; the message tries to instruct the agent, so a person approves" : ""}.`,
+    rationale: `Refund request on ${charge.id} (${formatMoney(refundable, charge.currency)})${refundable > config.auto_refund_limit ? `; above the automatic limit of ${formatMoney(config.auto_refund_limit, charge.currency)}, a person approves` : ""}${instructed ? "; the message tries to instruct the agent, so a person approves" : ""}.`,
     confidence,
     ...extra,
   };

@@ -4,6 +4,7 @@ import type { PolicyConfig } from "../../domain/policy-config.js";
 import { escalate, type ProposedDecision } from "../proposal.js";
 import { matchPlan, planCatalog } from "./catalog.js";
 import type { SubscriptionContext } from "./context.js";
+import { formatDate } from "../../domain/dates.js";
 
 type D = ProposedDecision<SubscriptionAction>;
 
@@ -97,7 +98,7 @@ function planChange(ctx: SubscriptionContext, config: PolicyConfig, intent: stri
   return {
     action: "downgrade",
     params: { subscription: sub.id, item: item.id, price: entry.price, effective_at: item.currentPeriodEnd },
-    rationale: `Downgrade to ${name} at the end of the paid period (${item.currentPeriodEnd}) through a subscription schedule; no credit now.`,
+    rationale: `Downgrade to ${name} at the end of the paid period (${formatDate(item.currentPeriodEnd)}) through a subscription schedule; no credit now.`,
     confidence: mismatch ? 0.7 : flagged.ambiguous ? 0.5 : 1,
     ...extra,
   };

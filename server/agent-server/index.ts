@@ -1,15 +1,21 @@
 // The Agent Server API subset LangGraph's Agent Inbox uses (threads, state, runs), as a second door to billops'
 // approvals: every answer goes through the case service (case lock, guard, audit) like POST /approvals/:id.
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type pg from "pg";
 import type { ApprovalAnswer, CaseService } from "../../engine/case-service.js";
+import type { NodeEvent } from "../../engine/run-progress.js";
 import type { Logger } from "../../telemetry/log.js";
 import { pendingApprovalForCase } from "../../store/approvals.js";
 import { jsonError, readJson, zodMessage } from "../http-error.js";
 import { createThreadViews, GRAPH_ID, THREAD_STATUSES, type ThreadStatus } from "./threads.js";
 import { getRun, insertRun, setRunStatus, type AgentRunRow } from "../../store/agent-runs.js";
+
+const require = createRequire(import.meta.url);
+const BILLOPS_VERSION: string = require("../../package.json").version;
+const LANGGRAPH_VERSION: string = require("@langchain/langgraph/package.json").version;
 
 const SearchSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).nullish(),
@@ -65,6 +71,17 @@ function runOut(run: AgentRunRow) {
 export function agentServerRoutes({ pool, cases, logger }: { pool: pg.Pool; cases: CaseService; logger: Logger }) {
   const app = new Hono<{ Variables: { approver: string } }>();
   const views = createThreadViews({ pool, cases });
+
+  /** What Agent Inbox asks of a deployment before anything else (no credentials: it is sent without the API key). */
+  app.get("/info", (c) =>
+    c.json({
+      version: BILLOPS_VERSION,
+      langgraph_js_version: LANGGRAPH_VERSION,
+      context: "js",
+      flags: { assistants: false, crons: false, langsmith: false, langsmith_tracing_replicas: false },
+      host: { kind: "self-hosted", project_id: null, revision_id: BILLOPS_VERSION, tenant_id: null },
+    }),
+  );
 
   app.post("/threads/search", async (c) => {
     const parsed = await readJson(c);
@@ -123,11 +140,11 @@ export function agentServerRoutes({ pool, cases, logger }: { pool: pg.Pool; case
   }
 
   /** Runs the answer through the case service and records how it ended. Never throws: failures end the run as error. */
-  async function execute(run: AgentRunRow, answer: ApprovalAnswer): Promise<AgentRunRow["error"]> {
+  async function execute(run: AgentRunRow, answer: ApprovalAnswer, progress?: (e: NodeEvent) => void): Promise<AgentRunRow["error"]> {
     let error: AgentRunRow["error"] = null;
     try {
       await setRunStatus(pool, run.runId, "running");
-      const result = await cases.answerApproval(run.approvalId, answer, run.approver);
+      const result = await cases.answerApproval(run.approvalId, answer, run.approver, progress);
       if (!result.ok) error = { code: result.code, message: result.message, status: result.status };
       else await setRunStatus(pool, run.runId, result.state.approval?.status === "pending" ? "interrupted" : "success");
     } catch (err) {
@@ -144,19 +161,32 @@ export function agentServerRoutes({ pool, cases, logger }: { pool: pg.Pool; case
     const { run, answer } = started;
     const encoder = new TextEncoder();
     const sse = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    // The run goes on if the client disconnects: a Stripe write half-done must finish under its idempotency key.
-    const done = execute(run, answer);
+    let out: ReadableStreamDefaultController<Uint8Array> | null = null;
+    const send = (event: string, data: unknown) => {
+      try {
+        out?.enqueue(sse(event, data));
+      } catch {
+        out = null; // the client went away; the run is recorded either way
+      }
+    };
     const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
+      start(controller) {
+        out = controller;
         controller.enqueue(sse("metadata", { run_id: run.runId, attempt: 1 }));
-        const error = await done;
-        try {
-          if (error) controller.enqueue(sse("error", { error: error.code, message: error.message }));
-          controller.close();
-        } catch {
-          /* the client went away; the run is recorded either way */
-        }
       },
+      cancel() {
+        out = null;
+      },
+    });
+    // Agent Server's `events` chunks as the resumed run goes node by node (Agent Inbox shows the current node). The
+    // run goes on if the client disconnects: a Stripe write half-done must finish under its idempotency key.
+    void execute(run, answer, (e) => send("events", { ...e, metadata: { ...e.metadata, run_id: run.runId, thread_id: run.threadId, assistant_id: run.assistantId, graph_id: GRAPH_ID } })).then((error) => {
+      if (error) send("error", { error: error.code, message: error.message });
+      try {
+        out?.close();
+      } catch {
+        /* already closed by the client */
+      }
     });
     return new Response(body, {
       headers: {
@@ -202,3 +232,5 @@ export function agentServerRoutes({ pool, cases, logger }: { pool: pg.Pool; case
 
 /** The paths these routes answer, for mounting auth and CORS in front of them. */
 export const AGENT_SERVER_PATHS = ["/threads", "/threads/*"];
+/** Answered to anyone (CORS, no token), as Agent Server does: it says which server this is and nothing about cases. */
+export const AGENT_SERVER_OPEN_PATHS = ["/info"];

@@ -1,17 +1,6 @@
 // The edit form's contract: each action's params schema (the zod schemas the guard enforces) as JSON Schema.
 import { z } from "zod";
-import type { Domain } from "../../domain/actions.js";
-import { dunningParamsSchemas } from "../../nodes/dunning/schema.js";
-import { subscriptionParamsSchemas } from "../../nodes/subscription/schema.js";
-import { disputeParamsSchemas } from "../../nodes/dispute/schema.js";
-import { refundParamsSchemas } from "../../nodes/refund/schema.js";
-
-const SCHEMAS: Record<Domain, Record<string, z.ZodType>> = {
-  dunning: dunningParamsSchemas,
-  subscription: subscriptionParamsSchemas,
-  dispute: disputeParamsSchemas,
-  refund: refundParamsSchemas,
-};
+import { paramsSchema } from "../../nodes/params-schemas.js";
 
 export interface JsonSchema {
   type?: string | string[];
@@ -34,7 +23,7 @@ const cache = new Map<string, JsonSchema | null>();
 export function actionSchema(domain: string, action: string): JsonSchema | null {
   const key = `${domain}:${action}`;
   if (!cache.has(key)) {
-    const schema = SCHEMAS[domain as Domain]?.[action];
+    const schema = paramsSchema(domain, action);
     // "input" io: what a person types (defaults are optional), refinements the browser cannot check are left to the server.
     cache.set(key, schema ? (z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema) : null);
   }

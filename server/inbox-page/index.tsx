@@ -6,12 +6,15 @@ import type pg from "pg";
 import type { CaseService } from "../../engine/case-service.js";
 import type { Clock } from "../../domain/clock.js";
 import { listApprovals } from "../../store/approvals.js";
+import { caseCurrencies } from "../../store/settled-decisions.js";
 import { jsonError, readJson, zodMessage } from "../http-error.js";
 import { sameValue, type InboxSession, type InboxSessions, type SessionEnv } from "./session.js";
 import type { AuthThrottle } from "../auth-throttle.js";
 import { clientInfo } from "../client.js";
 import { actionSchema } from "./forms.js";
 import { InboxPage, SignInPage, type PendingItem } from "./view.js";
+import { operatorPageRoutes } from "./operator.js";
+import type { DashboardTarget } from "../dashboard-links.js";
 
 /** The same answers as POST /approvals/:id, through the same case service. */
 const AnswerSchema = z.discriminatedUnion("type", [
@@ -46,6 +49,7 @@ export interface InboxPageOptions {
   sessions: InboxSessions;
   throttle: AuthThrottle;
   trustedProxies: ReadonlySet<string>;
+  dashboard: DashboardTarget;
 }
 
 export function inboxPageRoutes(o: InboxPageOptions) {
@@ -65,7 +69,8 @@ export function inboxPageRoutes(o: InboxPageOptions) {
     );
     pending.sort(byUrgency);
     const history = (await listApprovals(o.pool, { status: "answered", limit: 100 })).sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || b.requestedAt - a.requestedAt);
-    return c.html(<InboxPage nonce={nonce} approver={session.approver} csrf={session.csrf} now={now} pending={pending} history={history} error={error} />);
+    const currencies = await caseCurrencies(o.pool, [...new Set(history.map((h) => h.caseKey))]);
+    return c.html(<InboxPage nonce={nonce} approver={session.approver} csrf={session.csrf} now={now} pending={pending} history={history} error={error} currencies={currencies} />);
   }
 
   function signIn(c: Context, status: 200 | 401 | 403 | 429, error?: string) {
@@ -82,6 +87,28 @@ export function inboxPageRoutes(o: InboxPageOptions) {
     if (!session) return signIn(c, 200);
     return render(c, session);
   });
+
+  // Activity, case stories and outcomes: behind the same sign-in, with the same headers.
+  app.route(
+    "/",
+    operatorPageRoutes({
+      pool: o.pool,
+      clock: o.clock,
+      dashboard: o.dashboard,
+      session: (c) => o.sessions.current(c),
+      page: (c) => {
+        const nonce = randomBytes(16).toString("base64");
+        pageHeaders(c, nonce);
+        return nonce;
+      },
+      signIn: (c) => signIn(c, 200),
+      contextCurrency: async (caseKey) => {
+        const ctx = (await o.cases.snapshot(caseKey)).values.context as Record<string, any> | null;
+        const c = ctx?.charge?.currency ?? ctx?.dispute?.currency ?? ctx?.invoice?.currency ?? ctx?.subscription?.currency;
+        return typeof c === "string" ? c : null;
+      },
+    }),
+  );
 
   app.post("/inbox/login", o.sessions.sameOrigin, async (c) => {
     const address = clientInfo(c, o.trustedProxies).ip;

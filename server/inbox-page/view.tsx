@@ -4,6 +4,9 @@ import { raw } from "hono/html";
 import type { ApprovalRow } from "../../store/approvals.js";
 import type { CaseStateType } from "../../domain/case-state.js";
 import { INBOX_CSS, INBOX_JS } from "./assets.js";
+import { OPERATOR_CSS } from "./operator-assets.js";
+import { Tabs } from "./tabs.js";
+import { argText } from "./arg-text.js";
 import { caseFacts, money, relative, when } from "./facts.js";
 import type { JsonSchema } from "./forms.js";
 
@@ -15,7 +18,7 @@ export interface PendingItem {
   disputeDue: number | null;
 }
 
-function Layout(props: { nonce: string; title: string; children: Child }) {
+export function Layout(props: { nonce: string; title: string; children: Child }) {
   return (
     <>
       {raw("<!DOCTYPE html>")}
@@ -24,7 +27,7 @@ function Layout(props: { nonce: string; title: string; children: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
-        <style nonce={props.nonce}>{raw(INBOX_CSS)}</style>
+        <style nonce={props.nonce}>{raw(INBOX_CSS + OPERATOR_CSS)}</style>
       </head>
       <body>{props.children}</body>
       </html>
@@ -50,11 +53,12 @@ export function SignInPage(props: { nonce: string; csrf: string; error?: string 
   );
 }
 
-export function InboxPage(props: { nonce: string; approver: string; csrf: string; now: number; pending: PendingItem[]; history: ApprovalRow[]; error?: string }) {
+export function InboxPage(props: { nonce: string; approver: string; csrf: string; now: number; pending: PendingItem[]; history: ApprovalRow[]; error?: string; currencies?: Map<string, string> }) {
   return (
     <Layout nonce={props.nonce} title={`billops — ${props.pending.length} waiting`}>
       <header class="top">
         <h1>billops approvals</h1>
+        <Tabs current="approvals" />
         <span class="muted">billops clock: {when(props.now)}</span>
         <span class="who">
           signed in as <strong id="approver">{props.approver}</strong>
@@ -73,7 +77,7 @@ export function InboxPage(props: { nonce: string; approver: string; csrf: string
           {props.pending.length === 0 ? <div class="empty">Nothing waits for a person right now.</div> : props.pending.map((p) => <ApprovalCard item={p} now={props.now} />)}
         </section>
         <h2>Answered and superseded</h2>
-        <section id="history">{props.history.length === 0 ? <div class="empty">No answers yet.</div> : <History rows={props.history} />}</section>
+        <section id="history">{props.history.length === 0 ? <div class="empty">No answers yet.</div> : <History rows={props.history} currencies={props.currencies ?? new Map()} />}</section>
       </main>
       <script nonce={props.nonce}>{raw(INBOX_JS)}</script>
     </Layout>
@@ -186,15 +190,13 @@ function currencyOf(context: unknown): string {
 }
 
 function Args({ args, currency }: { args: Record<string, unknown>; currency: string }) {
+  // Amounts and times as a person reads them; the edit form below holds the machine values (minor units, unix seconds).
   return (
     <table>
       {Object.entries(args ?? {}).map(([k, val]) => (
         <tr>
           <th>{k}</th>
-          <td>
-            {typeof val === "object" && val !== null ? <pre>{JSON.stringify(val, null, 2)}</pre> : <code>{String(val)}</code>}
-            {k === "amount" && typeof val === "number" ? <span class="muted"> = {money(val, currency)}</span> : null}
-          </td>
+          <td>{typeof val === "object" && val !== null ? <pre>{JSON.stringify(val, null, 2)}</pre> : <code>{typeof val === "number" ? argText(k, val, currency) : String(val)}</code>}</td>
         </tr>
       ))}
     </table>
@@ -259,7 +261,7 @@ function Fields({ schema, values, path, currency }: { schema: JsonSchema; values
   );
 }
 
-function History({ rows }: { rows: ApprovalRow[] }) {
+function History({ rows, currencies }: { rows: ApprovalRow[]; currencies: Map<string, string> }) {
   return (
     <table class="card" id="history-table">
       <tr>
@@ -281,18 +283,22 @@ function History({ rows }: { rows: ApprovalRow[] }) {
             <span class={`badge ${r.status === "accepted" || r.status === "edited" ? "ok" : r.status === "rejected" ? "bad" : ""}`}>{r.status}</span>
           </td>
           <td>{r.approver ?? (r.status === "superseded" ? "billops" : "—")}</td>
-          <td class="muted">{noteOf(r)}</td>
+          <td class="muted">{noteOf(r, currencies.get(r.caseKey) ?? null)}</td>
         </tr>
       ))}
     </table>
   );
 }
 
-function noteOf(r: ApprovalRow): string {
+function noteOf(r: ApprovalRow, currency: string | null): string {
   if (r.status === "superseded") return `superseded by ${r.supersededBy ?? "a newer event"}`;
   const resp = r.response as { type?: string; args?: any } | null;
   if (resp?.type === "response" && typeof resp.args === "string") return `reason: ${resp.args}`;
-  if (resp?.type === "edit" && resp.args) return `edited: ${JSON.stringify(resp.args.args ?? resp.args)}`;
+  if (resp?.type === "edit" && resp.args) {
+    const edit = (resp.args.args ?? resp.args) as Record<string, unknown>;
+    const action = typeof resp.args.action === "string" && resp.args.action !== r.action ? ` to ${resp.args.action}` : "";
+    return `edited${action}: ${Object.entries(edit).map(([k, v]) => `${k} ${argText(k, v, currency)}`).join(", ")}`;
+  }
   if (r.status === "resolved") return "marked resolved (nothing ran)";
   return "";
 }

@@ -2,7 +2,7 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index.js";
-import { sdk } from "./testkit.js";
+import { caught, sdk } from "./testkit.js";
 
 const NOW = 1796300000;
 let sim: Simulator;
@@ -14,14 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
-async function caught(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the request to fail");
-}
 
 describe("customers", () => {
   it("creates, retrieves, lists and merges metadata", async () => {

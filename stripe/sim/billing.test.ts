@@ -64,7 +64,7 @@ describe("invoices", () => {
     expect(after.status).toBe("open");
     expect(after.attempt_count).toBe(2);
     expect(after.next_payment_attempt).toBe(sim.clock.now() + 5 * 86400);
-    const payments = await stripe.invoicePayments.list({ invoice: renewal.id, expand: ["data.payment"] });
+    const payments = await stripe.invoicePayments.list({ invoice: renewal.id, expand: ["data.payment.payment_intent"] }); // `payment` itself is not expandable in Stripe; its ids are
     expect(payments.data).toHaveLength(1);
     const pi = payments.data[0]!.payment.payment_intent as Stripe.PaymentIntent;
     expect(pi.last_payment_error?.decline_code).toBe("insufficient_funds");

@@ -20,6 +20,8 @@ export interface SimCore {
   attemptCounts: Map<string, number>;
   /** Pending invoice items (prorations) per subscription, billed on its next invoice. */
   pendingItems: Map<string, Record<string, any>[]>;
+  /** PaymentIntents confirmed off session: Stripe keeps this about an intent but does not show it as a field. */
+  offSessionIntents: Set<string>;
   /** Test-mode dispute decisions due when the clock passes `at`. */
   disputeDecisions: Map<string, { at: number; status: "won" | "lost" }>;
 }

@@ -37,7 +37,7 @@ export { signPayload } from "./webhooks.js";
 export { TEST_PAYMENT_METHODS, DECLINES } from "./testCards.js";
 export { TRIGGERS } from "./triggers.js";
 
-const ROUTES = [
+export const ROUTES = [
   ...customerRoutes,
   ...paymentMethodRoutes,
   ...catalogRoutes,
@@ -67,6 +67,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     attemptCounts: new Map(),
     pendingItems: new Map(),
     disputeDecisions: new Map(),
+    offSessionIntents: new Set(),
   };
   const idempotency = new IdempotencyStore();
   clock = new SimClock(opts.now ?? Math.floor(Date.now() / 1000), createTransitions(core), () => {

@@ -13,10 +13,16 @@ export type AttemptResult =
   | { kind: "declined"; charge: StripeObject; error: StripeErrorBody }
   | { kind: "requires_action" };
 
+/** A card past the last day of its expiry month declines as expired, whatever its number, as at any issuer. */
+export function hasExpired(card: { exp_month?: number; exp_year?: number } | null | undefined, now: number): boolean {
+  if (!card || typeof card.exp_month !== "number" || typeof card.exp_year !== "number") return false;
+  return now >= Date.UTC(card.exp_year, card.exp_month, 1) / 1000; // the first instant of the month after expiry
+}
+
 /** Confirms `pi` with `pm`: creates the charge, updates the PaymentIntent, emits their events. */
 export function attemptPayment(sim: SimCore, pi: StripeObject, pm: StripeObject, opts: { offSession: boolean }): AttemptResult {
   const origin = sim.pmOrigins.get(pm.id);
-  let behaviour = behaviourOf(pm, origin);
+  let behaviour = hasExpired(pm.card, sim.now()) ? ({ kind: "decline", decline: DECLINES.expired_card } as const) : behaviourOf(pm, origin);
   if (behaviour.kind === "decline_first") {
     // Attached methods count their own attempts; an unattached magic id counts per magic id, so reusing it works too.
     const key = pm.customer ? pm.id : (origin ?? pm.id);

@@ -66,6 +66,11 @@ export function withDefaults(sim: SimCore, raw: Record<string, any>, type: strin
   const p: Record<string, any> = { ...raw, id: raw.id ?? newId(PREFIX[type]!), object: type };
   if (type === "price" && p.unit_amount != null && p.unit_amount_decimal === undefined) p.unit_amount_decimal = String(p.unit_amount);
   if (type === "subscription") return subscriptionWithDefaults(sim, p, now);
+  // Scenario files may mark an intent off_session (how it was confirmed); Stripe has no such field on the object.
+  if (type === "payment_intent" && "off_session" in p) {
+    if (p.off_session === true) sim.offSessionIntents.add(p.id);
+    delete p.off_session;
+  }
   if (type === "invoice" && Array.isArray(p.lines)) p.lines = { object: "list", data: p.lines, has_more: false, total_count: p.lines.length, url: `/v1/invoices/${p.id}/lines` };
   if (type === "subscription_schedule" && Array.isArray(p.phases)) p.phases = p.phases.map((ph: any) => defaults.schedulePhase(ph));
   if (type === "subscription_schedule" && p.current_phase === undefined && p.status === "active" && Array.isArray(p.phases)) {

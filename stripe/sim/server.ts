@@ -12,6 +12,7 @@ import type { RequestLog } from "./requestLog.js";
 import type { CompiledRoute } from "./routes.js";
 import { refusedControlRequest } from "./control.js";
 import { API_VERSION } from "./types.js";
+import { checkRequest } from "./spec/index.js";
 
 const MAX_BODY = 1024 * 1024;
 
@@ -51,6 +52,14 @@ function faultError(status: number, code: string | undefined, message: string | 
   }
   if (status >= 500) return { type: "api_error", code: code ?? null, message: message ?? "An unknown error occurred on our end (simulated fault)." };
   return { type: "invalid_request_error", code: code ?? null, message: message ?? `Simulated fault with status ${status}.` };
+}
+
+/** Stripe's error JSON: keys without a value are left out, as Stripe leaves them out (no `code: null`). */
+function stripeError(body: StripeErrorBody, requestId: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (v !== null && v !== undefined) out[k] = v;
+  out.request_log_url = `https://dashboard.stripe.com/test/logs/${requestId}`;
+  return out;
 }
 
 function objectIdOf(body: any, pathId: string | undefined): string | null {
@@ -179,6 +188,18 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       return;
     }
 
+    // Stripe checks parameters before it executes anything, and keeps no idempotent result of a request it refused.
+    if (route) {
+      try {
+        checkRequest(method, route.path, form.nested);
+      } catch (err) {
+        if (!(err instanceof StripeApiError)) throw err;
+        record(err.status, null, { fault: fault?.id ?? null });
+        send(err.status, { error: stripeError(err.body, requestId) });
+        return;
+      }
+    }
+
     const useIdempotency = method === "POST" && idempotencyKey !== null && route !== undefined;
     const fp = useIdempotency ? fingerprint(method, path, form.flat) : "";
     if (useIdempotency) {
@@ -217,7 +238,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
       } catch (err) {
         if (err instanceof StripeApiError) {
           status = err.status;
-          payload = { error: { ...err.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } };
+          payload = { error: stripeError(err.body, requestId) };
           extraHeaders = err.headers;
           if (status === 402) extraHeaders = { ...extraHeaders, "stripe-should-retry": "false" };
         } else {

@@ -1,5 +1,6 @@
 // The in-memory object store: objects by id, per-type sorted indexes for newest-first pages, and object versions.
 import type { StripeObject } from "./types.js";
+import { completeShape } from "./endive.js";
 
 interface Entry {
   id: string;
@@ -59,7 +60,7 @@ export class Store {
     if (!obj || typeof obj.id !== "string" || typeof obj.object !== "string") {
       throw new Error("store.put needs an object with string `id` and `object`");
     }
-    this.byId.set(obj.id, obj);
+    this.byId.set(obj.id, completeShape(obj, this.now()));
     this.deleted.delete(obj.id);
     if (version) this.versions.set(obj.id, version);
     if (!this.entries.has(obj.id)) this.index(obj);

@@ -31,6 +31,8 @@ export type CardBehaviour =
 
 export interface TestCard {
   card: CardDetails;
+  /** Made with an expiry already past (the month before the simulator's clock). */
+  expired?: boolean;
   behaviour: CardBehaviour;
 }
 
@@ -122,6 +124,8 @@ export const TEST_PAYMENT_METHODS: Record<string, TestCard> = {
     card: visa("9235"),
     behaviour: { kind: "succeed", risk_level: "elevated", risk_score: 74, outcome_type: "manual_review" },
   },
+  // Simulator only: a card that expired last month, for dunning's expired-card path (any charge declines expired_card).
+  pm_sim_card_expired: { card: visa("4000"), expired: true, behaviour: { kind: "decline", decline: DECLINES.expired_card } },
   pm_card_authenticationRequired: { card: visa("3184"), behaviour: { kind: "authentication_required" } },
   pm_card_createDispute: { card: visa("0259"), behaviour: { kind: "succeed", dispute: { reason: "fraudulent", status: "needs_response" } } },
   pm_card_createDisputeProductNotReceived: {
@@ -148,7 +152,7 @@ export function testCard(id: string): TestCard | null {
 /** Test card last4 digits, so seeded payment methods (e.g. `card.last4: "9995"`) behave like their test cards. */
 const BY_LAST4 = new Map<string, string>();
 for (const [id, tc] of Object.entries(TEST_PAYMENT_METHODS)) {
-  if (!BY_LAST4.has(tc.card.last4) && id !== "pm_card_radarBlock") BY_LAST4.set(tc.card.last4, id);
+  if (!BY_LAST4.has(tc.card.last4) && id !== "pm_card_radarBlock" && !tc.expired) BY_LAST4.set(tc.card.last4, id);
 }
 BY_LAST4.delete("0341");
 BY_LAST4.set("0341", "pm_card_chargeCustomerFail");

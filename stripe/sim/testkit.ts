@@ -4,6 +4,16 @@ import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import type { Simulator } from "./index.js";
 
+/** The error a request that must fail failed with (the test fails when it succeeds). */
+export async function caught(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected the request to fail");
+}
+
 export function sdk(sim: Simulator, maxNetworkRetries = 0): Stripe {
   return new Stripe("sk_test_sim", { host: "127.0.0.1", port: sim.port, protocol: "http", maxNetworkRetries });
 }

@@ -18,3 +18,15 @@ export function browserSuite(name: string): string {
   process.stderr.write(`browser tests skipped: ${NO_CHROMIUM}\n`);
   return `${name} — SKIPPED: ${NO_CHROMIUM}`;
 }
+
+/** Debian's Chromium, headless, in a fresh profile under `userDataDir`; the page to drive and the context to close. */
+export async function launchChromium(userDataDir: string): Promise<{ context: import("playwright-core").BrowserContext; page: import("playwright-core").Page }> {
+  const { chromium } = await import("playwright-core");
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM!,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    viewport: { width: 1280, height: 900 },
+  });
+  return { context, page: context.pages()[0] ?? (await context.newPage()) };
+}

@@ -29,7 +29,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { now?: number; seed?: any; policy?: PolicyConfigInput; decider?: Decider } = {}): Promise<Stack> {
+export async function startStack(opts: { now?: number; seed?: any; policy?: PolicyConfigInput; decider?: Decider; metricsToken?: string } = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const webhookSecret = `whsec_${randomBytes(16).toString("hex")}`;
   const sim = await startSimulator({ now: opts.now ?? 1796300000, seed: opts.seed, logger: silentLogger });
@@ -45,6 +45,7 @@ export async function startStack(opts: { now?: number; seed?: any; policy?: Poli
       approverTokens: new Map([[APPROVER_TOKEN, APPROVER]]),
       policy: parsePolicyConfig(opts.policy ?? {}),
       decider: opts.decider,
+      metricsToken: opts.metricsToken,
       port: 0,
       logger: silentLogger,
       worker: { pollIntervalMs: 50, backoffBaseMs: 50 },

@@ -41,7 +41,7 @@ export function confirm(sim: SimCore, pi: StripeObject, params: Record<string, a
     );
   }
   if (params.setup_future_usage && pi.customer && !pm.customer) attachPaymentMethod(sim, pm.id, pi.customer);
-  const offSession = bool(params.off_session) ?? pi.off_session === true;
+  const offSession = bool(params.off_session) ?? sim.offSessionIntents.has(pi.id);
   const result = attemptPayment(sim, pi, pm, { offSession });
   if (result.kind === "declined") throw new StripeApiError(402, result.error);
   return pi;
@@ -76,7 +76,7 @@ export const paymentIntentRoutes: Route[] = [
         },
         sim.now(),
       );
-      if (offSession) pi.off_session = true;
+      if (offSession) sim.offSessionIntents.add(pi.id);
       sim.store.put(pi);
       if (params.payment_method) pi.payment_method = resolvePaymentMethod(sim, params.payment_method).id;
       emit(sim, "payment_intent.created", pi);

@@ -16,9 +16,13 @@ export function resolvePaymentMethod(sim: SimCore, ref: string, param = "payment
   const tc = testCard(ref);
   if (!tc) throw noSuch("pm", ref, param);
   const now = sim.now();
+  const lastMonth = new Date(now * 1000);
+  lastMonth.setUTCDate(1);
+  lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
   const pm = defaults.paymentMethod(
     {
       card: {
+        ...(tc.expired ? { exp_month: lastMonth.getUTCMonth() + 1, exp_year: lastMonth.getUTCFullYear() } : {}),
         brand: tc.card.brand,
         display_brand: tc.card.brand,
         last4: tc.card.last4,
