@@ -6,12 +6,13 @@
 const REPLACEMENT = "\ufffd";
 const NUL = /\u0000/g;
 
-const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+/** No lone UTF-16 surrogate (String.prototype.isWellFormed: Node 20 has it, the ES2022 lib this project compiles against does not). */
+export const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 const toWellFormed = (s: string) => (s as string & { toWellFormed(): string }).toWellFormed();
 
 /** True when the string needs no change to be stored. */
 export function isStorableText(s: string): boolean {
-  return !s.includes("\u0000") && wellFormed(s);
+  return !s.includes("\u0000") && isWellFormed(s);
 }
 
 /** The string with NUL and lone surrogates replaced by U+FFFD (the same string when there were none). */

@@ -2,6 +2,7 @@
 // a JSON body is refused with a 400 that names the field, before any route, query or case sees it. PostgreSQL refuses
 // a NUL in text (a 500 and, inside a case, a run that fails on every retry) and a lone surrogate in jsonb.
 import type { MiddlewareHandler } from "hono";
+import { isWellFormed } from "../domain/storable-text.js";
 import { jsonError } from "./http-error.js";
 
 // Ids, paths and query values: no control character at all.
@@ -9,13 +10,12 @@ const IN_NAMES = /[\u0000-\u001f\u007f]/;
 // Free text in a JSON body (a support message, a reason): tabs and line breaks are text, the other C0 controls are not.
 const IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** What is wrong with a string, or null. */
 function problemIn(s: string, pattern: RegExp): string | null {
   const m = pattern.exec(s);
   if (m) return `control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} is not allowed`;
-  if (!wellFormed(s)) return "a lone UTF-16 surrogate is not allowed (not valid Unicode)";
+  if (!isWellFormed(s)) return "a lone UTF-16 surrogate is not allowed (not valid Unicode)";
   return null;
 }
 

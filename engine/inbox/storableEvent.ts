@@ -1,5 +1,6 @@
 // What PostgreSQL would refuse in an incoming event, found before the insert: one such event must be answered on its
 // own, never stored in a statement with others (one refused row fails the whole statement).
+import { isWellFormed } from "../../domain/storable-text.js";
 import type { NewEvent } from "./insertEvent.js";
 
 /** Longer ids than Stripe's or ours never occur; a btree key over ~2.7 KB cannot even be indexed. */
@@ -18,7 +19,6 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 const TYPE = /^[A-Za-z0-9_.]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 export interface StorableProblem {
   field: "id" | "type" | "case" | "payload";
@@ -61,7 +61,7 @@ function textProblem(s: string, max: number): string | null {
   if (s.length === 0) return "is empty";
   if (s.length > max) return `is ${s.length} characters long (at most ${max})`;
   if (CONTROL.test(s)) return "contains a control character (PostgreSQL text cannot hold NUL)";
-  if (!wellFormed(s)) return "contains a lone UTF-16 surrogate (not valid Unicode)";
+  if (!isWellFormed(s)) return "contains a lone UTF-16 surrogate (not valid Unicode)";
   return null;
 }
 
