@@ -41,7 +41,8 @@ export type AnswerResult =
   | { ok: false; status: 404 | 409 | 422; code: string; message: string; approval?: ApprovalRow };
 
 // What the thread keeps of a Stripe event's object: the fields that say which objects the event is about. The whole
-// payload, exactly as Stripe signed it, is in the event log (stripe_events, GET /events/:id), and specialists always
+// payload, exactly as Stripe signed it, is in the event log (stripe_events, GET /events/:id; its envelope only after
+// EVENT_PAYLOAD_RETENTION_DAYS, engine/retention.ts), and specialists always
 // fetch the objects as Stripe has them now (events arrive out of order). A thread stores its input three times
 // (input, the start task's writes, the channel), so a full Stripe object there cost ~8 KB per event for ids.
 const REFERENCE_FIELDS = ["id", "object", "status", "customer", "subscription", "invoice", "charge", "payment_intent", "dispute", "livemode"] as const;

@@ -235,3 +235,31 @@ describe("npm run retention", () => {
     }
   });
 });
+
+describe("a case waiting for a person", () => {
+  it("is pruned like any quiet case, and the answer still runs once from its latest checkpoint", async () => {
+    const refund = JSON.parse(readFileSync(new URL("./fixtures/example_refund_small_goodwill.json", import.meta.url), "utf8"));
+    // $15 charge, limit lowered to $10: the refund waits for a person.
+    const s = await startStack({ now: refund.now, seed: refund.stripe, policy: { auto_refund_limit: 1000 } });
+    try {
+      const r = { pool: s.db.pool, graph: compileGraph(s.billops.checkpointer), saver: s.billops.checkpointer, logger: silentLogger };
+      expect((await s.api("POST", "/requests", { id: "req_wait", customer: "cus_X00000w", charge: "ch_X00000z", message: "I bought this by mistake yesterday, please refund it." })).status).toBe(202);
+      await s.quiet();
+      const approval = (await s.api("GET", "/approvals")).body.data[0];
+      expect(approval.action).toBe("refund_full");
+      const t = threadIdFor("request:req_wait");
+      const before = (await s.db.pool.query("select count(*)::int as n from checkpoints where thread_id = $1", [t])).rows[0].n;
+      expect((await runRetention(r, { threadsQuietSince: later(), payloadsFinishedBefore: later(), decisionsReplayableSince: later() })).threads).toBe(1);
+      expect((await s.db.pool.query("select count(*)::int as n from checkpoints where thread_id = $1", [t])).rows[0].n).toBeLessThan(before);
+
+      const answered = await s.api("POST", `/approvals/${approval.id}`, { type: "accept" });
+      expect(answered.status).toBe(200);
+      await s.quiet();
+      const refunds = s.sim.log.writes().filter((w) => w.method === "POST" && w.path === "/v1/refunds");
+      expect(refunds).toHaveLength(1);
+      expect(refunds[0]!.params.amount).toBe("1500");
+    } finally {
+      await s.stop();
+    }
+  });
+});
