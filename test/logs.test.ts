@@ -81,6 +81,8 @@ describe("database errors", () => {
     }
     expect(lines.all).toHaveLength(1);
     const line = lines.all[0];
+    // A terminated backend (57P01) is the server's doing, not billops': a warning.
+    expect(line.level).toBe(40);
     expect(line.err).toMatchObject({ type: "DatabaseError", code: "57P01", severity: "FATAL" });
     const text = JSON.stringify(line);
     for (const secret of ["secretKey", "processID", "connectionParameters", "\"client\"", "\"user\"", "\"host\"", "password"]) expect(text).not.toContain(secret);
