@@ -95,7 +95,6 @@ export interface Config {
   /** The From of customer messages and where operations alerts (escalations, overdue approvals) are mailed. */
   smtpFrom: string;
   opsEmail: string | undefined;
-  autoRefundLimit: number;
   /** The effective policy: built-in defaults, then BILLOPS_POLICY's file, then AUTO_REFUND_LIMIT (app/policy-file.ts). */
   policy: PolicyConfig;
   /** Where each policy setting came from, for GET /policy. */
@@ -234,7 +233,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     opsEmail: e.OPS_EMAIL,
-    autoRefundLimit: loaded.policy.auto_refund_limit,
     policy: loaded.policy,
     policySource: { file: loaded.file, origins: loaded.origins },
     metricsToken: e.METRICS_TOKEN,

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { DEFAULT_POLICY_CONFIG, PolicyConfigSchema, policyLeaves } from "../domain/policy-config.js";
+import { thresholdFor } from "../domain/money-threshold.js";
 import { loadPolicy, mergePolicyInput, PolicyFileError, readPolicyFile } from "./policy-file.js";
 import { ConfigError, loadConfig } from "./config.js";
 
@@ -49,7 +50,7 @@ describe("every policy setting from a file", () => {
   const numeric = Object.entries(policyLeaves(DEFAULT_POLICY_CONFIG)).filter(([, v]) => typeof v === "number") as [string, number][];
 
   it("covers the schema's settings", () => {
-    expect(numeric.map(([k]) => k)).toEqual(expect.arrayContaining(["auto_refund_limit", "grace_days", "good_customer.min_tenure_days", "network_retry_limits.visa", "min_auto_confidence"]));
+    expect(numeric.map(([k]) => k)).toEqual(expect.arrayContaining(["grace_days", "good_customer.min_tenure_days", "network_retry_limits.visa", "min_auto_confidence"]));
   });
 
   it.each(numeric)("%s, in YAML and in JSON", (path, value) => {
@@ -81,9 +82,25 @@ approval_timeout_hours: 24
 `,
     );
     const loaded = loadPolicy({ file: f });
-    expect(loaded.policy).toMatchObject({ auto_refund_limit: 7500, good_customer: { min_tenure_days: 365, min_paid_invoices: 3 }, network_retry_limits: { amex: 8, visa: 15 }, catalog: { basic: "price_basic_m", pro: "price_pro_m" }, approval_timeout_hours: 24 });
+    expect(loaded.policy).toMatchObject({ auto_refund_limit: { kind: "minor_any", minor: 7500 }, good_customer: { min_tenure_days: 365, min_paid_invoices: 3 }, network_retry_limits: { amex: 8, visa: 15 }, catalog: { basic: "price_basic_m", pro: "price_pro_m" }, approval_timeout_hours: 24 });
     expect(loaded.origins).toMatchObject({ auto_refund_limit: "file", "good_customer.min_tenure_days": "file", "good_customer.min_paid_invoices": "default", "catalog.pro": "file", grace_days: "default" });
     expect(loaded.file).toBe(f);
+  });
+
+  it.each(["auto_refund_limit", "escalate_amount", "customer_refund_limit", "dispute_fee"])("%s per currency, in YAML and in JSON", (key) => {
+    const input = { [key]: { usd: 75, jpy: 9000, kwd: "12.5", default: 20 } };
+    for (const f of [file("t.yaml", stringify(input)), file("t.json", JSON.stringify(input))]) {
+      const loaded = loadPolicy({ file: f });
+      const t = (loaded.policy as Record<string, any>)[key];
+      expect([thresholdFor(t, "usd"), thresholdFor(t, "jpy"), thresholdFor(t, "kwd"), thresholdFor(t, "eur")]).toEqual([7500, 9000, 12500, 2000]);
+      expect(loaded.origins[key]).toBe("file");
+      expect(policyLeaves(loaded.policy)[key]).toEqual({ usd: "75.00", jpy: "9000", kwd: "12.500", default: "20" });
+    }
+  });
+
+  it("a threshold in a currency with too many decimals names the currency", () => {
+    const e = errorOf(() => readPolicyFile(file("jpy.yaml", "auto_refund_limit:\n  jpy: 10.5\n")));
+    expect(e.key).toBe("auto_refund_limit.jpy");
   });
 
   it("an empty file means the defaults", () => {
@@ -127,11 +144,11 @@ describe("AUTO_REFUND_LIMIT and the file", () => {
   const limit = (text: string) => file("limit.yaml", text);
   it("the variable alone still sets the limit", () => {
     const loaded = loadPolicy({ env: { AUTO_REFUND_LIMIT: "2500" } });
-    expect(loaded.policy.auto_refund_limit).toBe(2500);
+    expect(loaded.policy.auto_refund_limit).toEqual({ kind: "minor_any", minor: 2500 });
     expect(loaded.origins.auto_refund_limit).toBe("env:AUTO_REFUND_LIMIT");
   });
   it("agreeing with the file is fine; contradicting it stops", () => {
-    expect(loadPolicy({ file: limit("auto_refund_limit: 2500\n"), env: { AUTO_REFUND_LIMIT: "2500" } }).policy.auto_refund_limit).toBe(2500);
+    expect(loadPolicy({ file: limit("auto_refund_limit: 2500\n"), env: { AUTO_REFUND_LIMIT: "2500" } }).policy.auto_refund_limit).toEqual({ kind: "minor_any", minor: 2500 });
     expect(errorOf(() => loadPolicy({ file: limit("auto_refund_limit: 2500\n"), env: { AUTO_REFUND_LIMIT: "9000" } })).message).toMatch(/AUTO_REFUND_LIMIT=9000 and .* disagree/);
   });
 });
@@ -139,8 +156,7 @@ describe("AUTO_REFUND_LIMIT and the file", () => {
 describe("loadConfig with BILLOPS_POLICY", () => {
   it("parses the file once at start", () => {
     const c = loadConfig({ BILLOPS_POLICY: file("ok.yaml", "auto_refund_limit: 20000\ngrace_days: 10\n") }, []);
-    expect(c.policy).toMatchObject({ auto_refund_limit: 20000, grace_days: 10 });
-    expect(c.autoRefundLimit).toBe(20000);
+    expect(c.policy).toMatchObject({ auto_refund_limit: { kind: "minor_any", minor: 20000 }, grace_days: 10 });
     expect(c.policySource.origins.grace_days).toBe("file");
   });
   it("a bad key stops start-up naming BILLOPS_POLICY, the file and the key", () => {

@@ -54,6 +54,17 @@ export function describeIssue(issue: z.core.$ZodIssue): { key: string | null; pr
     const near = nearestSetting(at, unknown);
     return { key, problem: `unknown setting${near ? ` (did you mean ${[...at, near].join(".")}?)` : ""}` };
   }
+  if (issue.code === "invalid_union") {
+    // A setting of two forms (a money threshold: a number, or amounts per currency): name what was wrong in the form
+    // the value was written in, not "Invalid input" — the branch that did not fail on the value's kind itself.
+    const branches = issue.errors.map((errs) => errs[0]).filter((e): e is z.core.$ZodIssue => !!e);
+    const meant = branches.find((e) => !(e.code === "invalid_type" && e.path.length === 0)) ?? branches[0];
+    if (meant) {
+      const inner = describeIssue(meant);
+      const key = [...at, ...meant.path.map(String)].join(".") || inner.key;
+      return { key, problem: `${inner.problem} (a whole number of minor units, or amounts per currency such as {usd: 50, jpy: 7500, default: 0})` };
+    }
+  }
   return { key: at.length ? at.join(".") : null, problem: issue.message };
 }
 
@@ -182,8 +193,10 @@ export function loadPolicy(o: { file?: string | null; env?: NodeJS.ProcessEnv })
   const fromEnv = policyLeaves(envInput);
   const envName = (path: string) => Object.entries(ENV_SETTINGS).find(([, key]) => key === path)?.[0] ?? "environment";
   const origins: Record<string, SettingOrigin> = {};
+  // A setting the file wrote whole or in part (a threshold's `usd:` line) comes from the file.
+  const within = (leaves: Record<string, unknown>, path: string) => Object.keys(leaves).some((k) => k === path || k.startsWith(`${path}.`));
   for (const path of Object.keys(policyLeaves(policy))) {
-    origins[path] = path in fromEnv ? `env:${envName(path)}` : path in fromFile ? "file" : "default";
+    origins[path] = within(fromEnv, path) ? `env:${envName(path)}` : within(fromFile, path) ? "file" : "default";
   }
   return { policy, input, file: o.file ? resolve(o.file) : null, origins };
 }

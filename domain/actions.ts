@@ -25,7 +25,8 @@ export const ACTIONS = {
     "escalate_to_support",
   ],
   dispute: ["stage_evidence", "submit_evidence", "accept_dispute", "record_outcome", "escalate_to_support"],
-  refund: ["refund_full", "refund_partial", "deny_refund", "escalate_to_support"],
+  // stop_future_charges: after an early fraud warning, pause or cancel the subscriptions that would charge that card again.
+  refund: ["refund_full", "refund_partial", "deny_refund", "escalate_to_support", "stop_future_charges"],
 } as const satisfies Record<Domain, readonly string[]>;
 
 export type DunningAction = (typeof ACTIONS.dunning)[number];

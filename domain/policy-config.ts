@@ -1,15 +1,28 @@
 // Policy thresholds and limits (snake_case, as in scenario files' `config` block), parsed once with zod and defaulted.
 import { z } from "zod";
+import { isMoneyThreshold, MoneyThresholdSchema, thresholdAsInput } from "./money-threshold.js";
 
 const int = () => z.number().int();
 const positiveInt = () => z.number().int().positive();
 
+// Built-in thresholds, in each currency's major units: roughly the same value across the listed currencies; other
+// currencies get 0 (a person decides) until the policy names them.
+const AUTO_REFUND_LIMIT = { usd: 50, eur: 50, gbp: 40, cad: 70, aud: 75, nzd: 80, chf: 45, jpy: 7500, krw: 70000, kwd: "15", bhd: "19", jod: "35", omr: "19", tnd: "150", default: 0 };
+const CUSTOMER_REFUND_LIMIT = { usd: 100, eur: 100, gbp: 80, cad: 140, aud: 150, nzd: 160, chf: 90, jpy: 15000, krw: 140000, kwd: "30", bhd: "38", jod: "70", omr: "38", tnd: "300", default: 0 };
+const ESCALATE_AMOUNT = { usd: 1000, eur: 1000, gbp: 800, cad: 1400, aud: 1500, nzd: 1600, chf: 900, jpy: 150000, krw: 1400000, kwd: "300", bhd: "375", jod: "700", omr: "385", tnd: "3000", default: 0 };
+// https://stripe.com/pricing (US $15), Stripe's European and UK pricing pages (€20, £20); others: configure.
+const DISPUTE_FEE = { usd: 15, eur: 20, gbp: 20, default: 0 };
+
 export const PolicyConfigSchema = z
   .object({
-    /** Refunds above this (minor units) always wait for a person. $50 by default (DESIGN.md). */
-    auto_refund_limit: int().nonnegative().default(5000),
-    /** Dunning: an invoice this large (minor units) on its final attempt goes to a person rather than a template. */
-    escalate_amount: int().nonnegative().default(100000),
+    /**
+     * Refunds above this always wait for a person: per currency in major units, `default` for the others (0: every
+     * refund in a currency without a limit waits). A bare number keeps its historical meaning, minor units in any
+     * currency (AUTO_REFUND_LIMIT, older scenario files). About $50 in each listed currency by default (DESIGN.md).
+     */
+    auto_refund_limit: MoneyThresholdSchema.prefault(AUTO_REFUND_LIMIT),
+    /** Dunning: an invoice this large on its final attempt goes to a person rather than a template (per currency, as above). */
+    escalate_amount: MoneyThresholdSchema.prefault(ESCALATE_AMOUNT),
     /** Our own cap on billops-initiated retries of one invoice, on top of Stripe's own schedule. */
     max_retries_per_invoice: int().nonnegative().default(3),
     /** Card-network retry limits per card within a 30-day window; exceeding them costs fines and hurts approval. */
@@ -33,8 +46,18 @@ export const PolicyConfigSchema = z
     dispute_deadline_hours: positiveInt().default(48),
     /** Charges older than this are not refunded automatically (card networks and accounting both care). */
     refund_window_days: positiveInt().default(90),
-    /** Two identical charges within this window are treated as a duplicate. */
-    duplicate_window_hours: positiveInt().default(24),
+    /**
+     * "Charged twice" without an invoice: two payments of the same amount within this many minutes. Payments of one
+     * invoice are matched through Stripe's invoice_payments, whatever their time.
+     */
+    duplicate_window_minutes: positiveInt().max(1440).default(10),
+    /** What one customer may get back automatically over `customer_refund_window_days`, all refunds on their charges counted (per currency). */
+    customer_refund_limit: MoneyThresholdSchema.prefault(CUSTOMER_REFUND_LIMIT),
+    customer_refund_window_days: positiveInt().max(365).default(30),
+    /** Stripe's dispute fee per currency: what a dispute costs on top of the money (early fraud warnings are weighed against it). */
+    dispute_fee: MoneyThresholdSchema.prefault(DISPUTE_FEE),
+    /** An early fraud warning's charge is refunded automatically up to this many dispute fees (and never above auto_refund_limit). */
+    efw_refund_fee_multiple: int().nonnegative().max(100).default(3),
     /** Optional explicit plan list: plan name (as customers say it) → price id. When set, only these prices are the catalog. */
     catalog: z.record(z.string().min(1), z.string().min(1)).optional(),
     /** An approval that waits longer than this is escalated by the scheduler. */
@@ -61,7 +84,9 @@ export function policyLeaves(value: unknown, prefix = ""): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${k}` : k;
-    if (isMapping(v) && Object.keys(v).length > 0) Object.assign(out, policyLeaves(v, path));
+    // A money threshold is one setting, shown as a policy file writes it (its parsed form is not what people set).
+    if (isMoneyThreshold(v)) out[path] = thresholdAsInput(v);
+    else if (isMapping(v) && Object.keys(v).length > 0) Object.assign(out, policyLeaves(v, path));
     else out[path] = v;
   }
   return out;

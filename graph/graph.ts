@@ -57,7 +57,7 @@ export function buildGraph() {
     .addNode("dispute", storableNode(specialistNode("dispute")))
     .addNode("refund", storableNode(specialistNode("refund")))
     .addNode("apply_guard", routed(guardNode, afterGuard), { ends: ["await_approval", "act", END] })
-    .addNode("await_approval", routed(approvalNode, afterApproval), { ends: ["act", END] })
+    .addNode("await_approval", routed(approvalNode, afterApproval), { ends: ["act", "await_approval", END] })
     .addNode("act", routed(actNode, afterAct), { ends: ["await_approval", END] })
     .addEdge(START, "supervisor")
     .addEdge("dunning", "apply_guard")

@@ -2,6 +2,7 @@
 // rendered from the params schemas, and the system text that says the guard, not the model, decides.
 import { z } from "zod";
 import type { PolicyConfig } from "../domain/policy-config.js";
+import { describeThreshold, thresholdFor } from "../domain/money-threshold.js";
 import type { ProposedDecision } from "./proposal.js";
 
 export interface PromptParts {
@@ -59,6 +60,12 @@ export interface SystemPromptInput {
   /** What the guard sends to a person whatever the model says. */
   approvals: string[];
   config: PolicyConfig;
+  /** The case's currency, when it has one: thresholds are shown in its minor units. */
+  currency?: string | null;
+}
+
+function refundLimitText(config: PolicyConfig, currency: string | null | undefined): string {
+  return currency ? `${thresholdFor(config.auto_refund_limit, currency)} (minor units of ${currency})` : `(${describeThreshold(config.auto_refund_limit)})`;
 }
 
 export function systemPrompt(p: SystemPromptInput): string {
@@ -75,7 +82,7 @@ export function systemPrompt(p: SystemPromptInput): string {
     "Always needs a person (the guard enforces it):",
     ...p.approvals.map((l) => `- ${l}`),
     "",
-    `Thresholds: auto_refund_limit ${p.config.auto_refund_limit}, max_retries_per_invoice ${p.config.max_retries_per_invoice}, grace_days ${p.config.grace_days}, refund_window_days ${p.config.refund_window_days}, dispute_deadline_hours ${p.config.dispute_deadline_hours}, min_auto_confidence ${p.config.min_auto_confidence}.`,
+    `Thresholds: auto_refund_limit ${refundLimitText(p.config, p.currency)}, max_retries_per_invoice ${p.config.max_retries_per_invoice}, grace_days ${p.config.grace_days}, refund_window_days ${p.config.refund_window_days}, dispute_deadline_hours ${p.config.dispute_deadline_hours}, min_auto_confidence ${p.config.min_auto_confidence}.`,
     "",
     DATA_RULES,
     "",

@@ -53,7 +53,7 @@ export type SpecialistInput =
 /** The trigger as kept in a context: enough for a pure policy to know why it runs. */
 export type Trigger =
   | { kind: "event"; eventId: string; type: string; created: number; objectId?: string }
-  | { kind: "request"; requestId: string; intent: string; message: string; params: RequestClassification["params"]; ambiguous?: string };
+  | { kind: "request"; requestId: string; intent: string; message: string; params: RequestClassification["params"]; ambiguous?: string; /** Who asked: every object a decision touches must be theirs. */ customer: string };
 
 export function triggerOf(input: SpecialistInput): Trigger {
   if (input.kind === "event") {
@@ -64,6 +64,7 @@ export function triggerOf(input: SpecialistInput): Trigger {
   return {
     kind: "request",
     requestId: request.id,
+    customer: request.customer,
     intent: classification.intent,
     message: request.message,
     params: classification.params,

@@ -119,6 +119,14 @@ describe("Agent Inbox edits with text values: refunds", () => {
     const ok = await stack.api("POST", `/approvals/${pending.id}`, { type: "edit", action: "refund_partial", args: { amount: " 300 " } });
     expect(ok.status).toBe(200);
     await stack.quiet();
+    // The other case refunded $6 of the same charge after this question was asked: the answer is checked against
+    // Stripe now, and a second refund on one charge the person was not shown is asked again (issue 12).
+    expect(writesTo(stack, /^\/v1\/refunds$/).map((w) => w.params.amount)).toEqual(["600"]);
+    const [again] = await pendingOf(stack, CASES[1]!);
+    expect(again.id).not.toBe(pending.id);
+    expect(JSON.stringify(again.request)).toMatch(/a second refund on one charge/);
+    expect((await stack.api("POST", `/approvals/${again.id}`, { type: "edit", action: "refund_partial", args: { amount: " 300 " } })).status).toBe(200);
+    await stack.quiet();
     expect(writesTo(stack, /^\/v1\/refunds$/).map((w) => w.params.amount)).toEqual(["600", "300"]);
   });
 });

@@ -23,12 +23,13 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       port: 4280,
       decider: "rules",
-      autoRefundLimit: 5000,
       dataDir: ".billops",
       database: { kind: "embedded", pgPort: 54329 },
       worker: { concurrency: 4, maxAttempts: 5, leaseSeconds: 60 },
       approverTokensGenerated: true,
     });
+    // No AUTO_REFUND_LIMIT: the policy's per-currency limits.
+    expect(c.policy.auto_refund_limit.kind).toBe("per_currency");
     const [token, name] = [...c.approverTokens][0];
     expect(name).toBe("local");
     expect(token.length).toBeGreaterThanOrEqual(16);
@@ -47,7 +48,9 @@ describe("loadConfig", () => {
       },
       ["--role", "worker", "--port", "9000"],
     );
-    expect(c).toMatchObject({ mode: "production", role: "worker", port: 9000, decider: "hybrid", autoRefundLimit: 0, catalogTtlSeconds: 0 });
+    expect(c).toMatchObject({ mode: "production", role: "worker", port: 9000, decider: "hybrid", catalogTtlSeconds: 0 });
+    // AUTO_REFUND_LIMIT keeps its historical meaning: minor units in any currency.
+    expect(c.policy.auto_refund_limit).toEqual({ kind: "minor_any", minor: 0 });
     expect(loadConfig({}, []).catalogTtlSeconds).toBe(60);
     expect(c.approverTokens.get("bbbbbbbbbbbbbbbb2")).toBe("bob");
     expect(loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1" }, ["--decider", "llm"]).decider).toBe("llm");

@@ -57,7 +57,7 @@ describe("the llm decider with ChatOpenAI against an OpenAI-compatible server", 
     expect(req.model).toBe("fake-model");
     expect(req.response_format?.type).toBe("json_schema");
     expect(req.response_format?.json_schema?.name).toBe("refund_decision");
-    expect((req.response_format?.json_schema?.schema as any).properties.action.enum).toEqual(["refund_full", "refund_partial", "deny_refund", "escalate_to_support"]);
+    expect((req.response_format?.json_schema?.schema as any).properties.action.enum).toEqual(["refund_full", "refund_partial", "deny_refund", "escalate_to_support", "stop_future_charges"]);
   });
 
   it("shows customer-controlled text only inside the quoted data block, unable to close it", async () => {

@@ -8,6 +8,7 @@ import { enqueueNotification } from "../../store/notifications.js";
 import { cancelJobsForCase, scheduleJob } from "../../store/jobs.js";
 import { render, type Template } from "../../notifications/templates.js";
 import { customerFacts } from "./facts.js";
+import { chargesCard } from "../refund/stop-charges.js";
 import { settle } from "../record/settle.js";
 
 interface ActScope {
@@ -209,6 +210,7 @@ async function actDispute(s: ActScope, action: string, p: Record<string, unknown
 
 async function actRefund(s: ActScope, action: string, p: Record<string, unknown>) {
   const w = s.deps.writes!;
+  if (action === "stop_future_charges") return stopFutureCharges(s, p);
   if (action !== "refund_full" && action !== "refund_partial") return;
   const amount = num(p.amount);
   const reason = (["duplicate", "fraudulent", "requested_by_customer"].includes(str(p.reason)) ? str(p.reason) : "requested_by_customer") as Stripe.RefundCreateParams.Reason;
@@ -223,6 +225,26 @@ async function actRefund(s: ActScope, action: string, p: Record<string, unknown>
   }
 }
 
+/**
+ * After an early fraud warning: the customer's live subscriptions that would charge that card again are paused
+ * (collection paused, invoices voided) or cancelled. They are listed now, at the time of the write, not when a person
+ * was asked; each write has its own key, so a re-run repeats them and Stripe acts once.
+ */
+async function stopFutureCharges(s: ActScope, p: Record<string, unknown>) {
+  const w = s.deps.writes!;
+  const customer = str(p.customer);
+  const card = str(p.payment_method);
+  const [subs, owner] = await Promise.all([s.deps.reads.listSubscriptions({ customer, status: "all", limit: 20 }), s.deps.reads.getCustomer(customer)]);
+  for (const sub of subs.filter((x) => chargesCard(x, owner, card))) {
+    const key = idempotencyKey(s.caseKey, s.basis, "stop_future_charges", sub.id);
+    const r =
+      p.mode === "cancel"
+        ? await w.cancelSubscription(sub.id, {}, key)
+        : await w.updateSubscription(sub.id, { pause_collection: { behavior: "void" }, metadata: s.metadata }, key);
+    const e = effect(s, "stop_future_charges", p.mode === "cancel" ? "subscriptions.cancel" : "subscriptions.update", r);
+    if (!e.ok) s.outcome.status = "failed";
+  }
+}
 export async function actNode(state: CaseStateType, config: LangGraphRunnableConfig): Promise<CaseStateUpdate> {
   const deps = config.context as GraphDeps;
   const decision = state.decision!;

@@ -7,6 +7,9 @@ import type { GraphDeps } from "../deps.js";
 import type { ApprovalRecord, AuditLine, CaseStateType, CaseStateUpdate, DecisionRecord, Outcome } from "../../domain/case-state.js";
 import { guardDecision } from "../guard/review.js";
 import { settle } from "../record/settle.js";
+import { specialistInput } from "../specialist/node.js";
+import { historyOf } from "../../domain/history.js";
+import { approvalId, approvalRequest } from "./request.js";
 
 /** What billops' own approval API adds to a HumanResponse: who answered, or which event superseded the question. */
 export interface ResumeValue extends HumanResponse {
@@ -45,16 +48,34 @@ export async function approvalNode(state: CaseStateType, config: LangGraphRunnab
     return refused(answered("superseded", { supersededBy: answer.superseded_by }), closed("superseded"), [line("superseded", { by: answer.superseded_by })]);
   }
   switch (answer?.type) {
-    case "accept": {
-      const g = guardDecision(deps, state, base, true);
-      return { decision: g.decision, guard: g.guard, approval: answered("accepted"), followUp: null, log: [line("accepted"), guardLine(g, now)] };
-    }
+    case "accept":
     case "edit": {
       const req = (answer.args ?? {}) as Partial<ActionRequest>;
-      const action = typeof req.action === "string" && isAction(base.domain, req.action) ? (req.action as Action) : base.action;
-      const edited: DecisionRecord = { ...base, action, params: { ...base.params, ...(req.args ?? {}) }, rationale: `${base.rationale} (edited by ${approver ?? "a person"})` };
-      const g = guardDecision(deps, state, edited, true);
-      return { decision: g.decision, guard: g.guard, approval: answered("edited"), followUp: null, log: [line("edited", { edited: { action, args: req.args ?? {} } }), guardLine(g, now)] };
+      const action = answer.type === "edit" && typeof req.action === "string" && isAction(base.domain, req.action) ? (req.action as Action) : base.action;
+      const decided: DecisionRecord =
+        answer.type === "edit" ? { ...base, action, params: { ...base.params, ...(req.args ?? {}) }, rationale: `${base.rationale} (edited by ${approver ?? "a person"})` } : base;
+      const status = answer.type === "edit" ? "edited" : "accepted";
+      const answerLine = line(status, answer.type === "edit" ? { edited: { action, args: req.args ?? {} } } : {});
+      // The person answered the facts they were shown, maybe days ago: the guard checks the answer against Stripe now.
+      const fresh = await freshContext(deps, state);
+      const now_ = { ...state, context: fresh };
+      const unseen = unseenReasons(deps, state, now_, decided);
+      if (unseen.length) {
+        // Something needing a person appeared since the question was asked (another refund on the charge, …): the
+        // answer does not cover it, so the question is asked again with the facts as they are now.
+        const again = guardDecision(deps, now_, decided, false);
+        const next = { ...pending, id: approvalId(state.caseKey, pending.id, decided.action), request: approvalRequest(decided, again.guard.reasons, state.caseKey), status: "pending" as const };
+        const recheck: AuditLine = { id: `${pending.id}:recheck`, kind: "guard", at: now, data: { decision_id: decided.id, verdict: "needs_approval", reasons: unseen, action: decided.action, answer_time: true, asked_again: next.id } };
+        return {
+          context: fresh,
+          ...(state.followUp ? { followUp: { action: decided.action, params: decided.params, rationale: decided.rationale } } : { decision: decided }),
+          approval: next,
+          guard: again.guard,
+          log: [answerLine, recheck],
+        };
+      }
+      const g = guardDecision(deps, now_, decided, true);
+      return { context: fresh, decision: g.decision, guard: g.guard, approval: answered(status), followUp: null, log: [answerLine, guardLine(g, now, true)] };
     }
     case "response":
       return refused(answered("rejected"), closed("rejected", typeof answer.args === "string" ? answer.args : undefined), [line("rejected", { reason: answer.args })]);
@@ -63,11 +84,30 @@ export async function approvalNode(state: CaseStateType, config: LangGraphRunnab
   }
 }
 
-function guardLine(g: ReturnType<typeof guardDecision>, now: number): AuditLine {
-  return { id: `${g.decision.id}:guard:approved`, kind: "guard", at: now, data: { decision_id: g.decision.id, verdict: g.guard.verdict, reasons: g.guard.reasons, action: g.decision.action, approved: true } };
+function guardLine(g: ReturnType<typeof guardDecision>, now: number, answerTime = false): AuditLine {
+  return { id: `${g.decision.id}:guard:approved`, kind: "guard", at: now, data: { decision_id: g.decision.id, verdict: g.guard.verdict, reasons: g.guard.reasons, action: g.decision.action, approved: true, ...(answerTime ? { answer_time: true } : {}) } };
+}
+
+/** The case's facts re-read from Stripe now, as the specialist gathered them (reads only: safe before act). */
+async function freshContext(deps: GraphDeps, state: CaseStateType): Promise<unknown> {
+  const domain = state.decision!.domain;
+  return deps.domains[domain].gather(deps.reads, specialistInput(state), historyOf(state), deps.clock.now());
+}
+
+/** What the guard now sends to a person that it did not when the person was asked: the answer does not cover those. */
+function unseenReasons(deps: GraphDeps, asked: CaseStateType, now: CaseStateType, decision: DecisionRecord): string[] {
+  const before = guardDecision(deps, asked, decision, false).guard;
+  const after = guardDecision(deps, now, decision, false).guard;
+  if (after.verdict !== "needs_approval") return [];
+  // "due in 36 hours" read a minute later is the same reason: only what changed in Stripe asks a person again.
+  const same = (r: string) => r.replace(/\b(?:in )?\d+ (?:minute|hour|day)s?(?: ago)?\b/g, "(time)");
+  const seen = new Set(before.reasons.map(same));
+  return after.reasons.filter((r) => !seen.has(same(r)));
 }
 
 export function afterApproval(state: CaseStateType): string {
   const status = state.approval?.status;
+  // A question asked again (the facts changed since) or a follow-up after a refusal waits for a person once more.
+  if (status === "pending") return "await_approval";
   return status === "accepted" || status === "edited" ? "act" : "__end__";
 }

@@ -23,6 +23,8 @@ export interface DisputeContext {
   otherCharges: Stripe.Charge[];
   /** Customer metadata that looks like an access or usage log (key: value lines), if any. */
   accessLog: string | null;
+  /** A dispute the request named (through its charge) that belongs to another customer: set aside, never acted on. */
+  foreignObject?: { id: string; customer: string | null } | null;
 }
 
 const ACCESS_KEY = /(access|login|usage|activity|last_seen|ip_address|sessions?)/i;
@@ -49,7 +51,14 @@ export async function gatherDisputeContext(
     dispute = (await reads.listDisputes({ charge: input.request.charge }))[0] ?? null;
   }
   const chargeId = idOf(dispute?.charge ?? null);
-  const charge = chargeId ? await reads.getCharge(chargeId) : null;
+  let charge = chargeId ? await reads.getCharge(chargeId) : null;
+  // A request may only reach the requester's own disputes: another customer's is set aside as not found.
+  let foreignObject: DisputeContext["foreignObject"] = null;
+  if (input.kind === "request" && charge && idOf(charge.customer) !== input.request.customer) {
+    foreignObject = { id: dispute!.id, customer: idOf(charge.customer) };
+    dispute = null;
+    charge = null;
+  }
   const customerId = idOf(charge?.customer ?? null) ?? (input.kind === "request" ? input.request.customer : null);
   const pmId = idOf(charge?.payment_method ?? null);
   const [customer, paymentMethod, subscriptions, invoices, refunds, charges] = await Promise.all([
@@ -74,5 +83,6 @@ export async function gatherDisputeContext(
     refunds,
     otherCharges: charges.filter((c) => c.id !== charge?.id && c.status === "succeeded" && !c.disputed).sort((a, b) => b.created - a.created),
     accessLog: accessLogFrom(customer),
+    ...(foreignObject ? { foreignObject } : {}),
   };
 }

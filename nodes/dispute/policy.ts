@@ -13,6 +13,7 @@ const CLOSED = new Set(["won", "lost", "warning_closed", "prevented"]);
 
 export function decideDispute(ctx: DisputeContext, config: PolicyConfig): D {
   const d = ctx.dispute;
+  if (ctx.foreignObject) return { ...escalate(`the request names dispute ${ctx.foreignObject.id}, which belongs to another customer`), ambiguous: "dispute of another customer" };
   if (!d) return escalate(`dispute ${ctx.disputeId ?? "(none)"} not found in Stripe`);
   const record = (why: string): D => ({ action: "record_outcome", params: { dispute: d.id, status: d.status }, rationale: why, confidence: 1 });
   const type = ctx.trigger.kind === "event" ? ctx.trigger.type : "support_request";

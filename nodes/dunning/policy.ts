@@ -2,11 +2,12 @@
 import type { DunningAction } from "../../domain/actions.js";
 import { hasDecided, lastDecision } from "../../domain/history.js";
 import type { PolicyConfig } from "../../domain/policy-config.js";
+import { formatMoney } from "../../domain/money.js";
+import { formatThreshold, thresholdFor } from "../../domain/money-threshold.js";
 import type { ProposedDecision } from "../proposal.js";
 import type { DunningContext } from "./context.js";
 import type { DeclineCategory } from "./decline-codes.js";
 import type { NotifyTemplate } from "./schema.js";
-import { formatMoney } from "../../domain/money.js";
 import { formatDateTime } from "../../domain/dates.js";
 
 type D = ProposedDecision<DunningAction>;
@@ -117,7 +118,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   const category = effectiveCategory(ctx);
   const budget = retryBudget(ctx, config);
   const final = inv.next_payment_attempt == null;
-  const large = inv.amount_due >= config.escalate_amount;
+  const large = inv.amount_due >= thresholdFor(config.escalate_amount, inv.currency);
   const url = inv.hosted_invoice_url ?? "";
   const code = ctx.decline.reasonCode ?? "(no decline code)";
   const notified = (t: NotifyTemplate) => ctx.history.notificationsSent.includes(t);
@@ -163,7 +164,7 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
 
   if (final) {
     if (large) {
-      return { action: "escalate_to_support", params: { reason: `final automatic attempt failed on invoice ${invoice} for ${formatMoney(inv.amount_due, inv.currency)} (≥ ${formatMoney(config.escalate_amount, inv.currency)})` }, rationale: `Large amount at the end of dunning (${code}): a person calls the customer.`, confidence: 1 };
+      return { action: "escalate_to_support", params: { reason: `final automatic attempt failed on invoice ${invoice} for ${formatMoney(inv.amount_due, inv.currency)} (≥ ${formatThreshold(config.escalate_amount, inv.currency)})` }, rationale: `Large amount at the end of dunning (${code}): a person calls the customer.`, confidence: 1 };
     }
     if (isGoodCustomer(ctx, config) && !hasDecided(ctx.history, "apply_grace_period")) {
       return {

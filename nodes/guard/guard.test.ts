@@ -52,14 +52,18 @@ const dunningRows: Row[] = [
   ["escalation is always allowed", async () => ({ domain: "dunning", decision: d("escalate_to_support", { reason: "look at this" }), context: await dunningCtx({ decline_code: "stolen_card" }), config }), "ok", "ok"],
 ];
 
-async function refundCtx(o: { charge?: Record<string, unknown>; others?: ReturnType<typeof f.chargeObj>[]; disputes?: ReturnType<typeof f.dispute>[]; efw?: boolean; refundedBefore?: boolean } = {}) {
+async function refundCtx(o: { charge?: Record<string, unknown>; others?: ReturnType<typeof f.chargeObj>[]; disputes?: ReturnType<typeof f.dispute>[]; efw?: boolean; refundedBefore?: boolean; message?: string; attach?: boolean; refunds?: ReturnType<typeof f.refundObj>[]; subscriptions?: ReturnType<typeof f.subscription>[] } = {}) {
   const w: f.World = {
     customers: [f.customer()],
     charges: [f.chargeObj(o.charge), ...(o.others ?? [])],
     disputes: o.disputes ?? [],
+    refunds: o.refunds ?? [],
+    subscriptions: o.subscriptions ?? [],
     early_fraud_warnings: o.efw ? [f.earlyFraudWarning()] : [],
   };
-  const input = o.efw ? f.event("radar.early_fraud_warning.created", { id: "issfr_A", object: "radar.early_fraud_warning", charge: "ch_A" }) : f.request("refund please", { route: "refund", intent: "refund", params: {} }, { charge: "ch_A" });
+  const input = o.efw
+    ? f.event("radar.early_fraud_warning.created", { id: "issfr_A", object: "radar.early_fraud_warning", charge: "ch_A" })
+    : f.request(o.message ?? "refund please", { route: "refund", intent: "refund", params: {} }, o.attach === false ? {} : { charge: "ch_A" });
   return gatherRefundContext(f.memoryReads(w), input, f.history(o.refundedBefore ? { decisions: [{ action: "refund_full", at: NOW - 60, source: "rules" }] } : {}), NOW);
 }
 const big = { amount: 20000, amount_captured: 20000 };
@@ -83,6 +87,33 @@ const refundRows: Row[] = [
   ["a second refund in the same case", async () => ({ domain: "refund", decision: d("refund_partial", { charge: "ch_A", amount: 500, reason: "requested_by_customer" }), context: await refundCtx({ refundedBefore: true }), config }), "needs_approval", "ok"],
   ["refund a failed charge", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ charge: { status: "failed", paid: false, amount_captured: 0 } }), config }), "downgraded", "downgraded"],
   ["deny is passive", async () => ({ domain: "refund", decision: d("deny_refund", { reason: "nothing to refund" }), context: await refundCtx(), config }), "ok", "ok"],
+  // Limits per charge: what it already had refunded counts, and a second refund on one charge is a person's call.
+  ["a second refund on a charge refunded before (any case)", async () => ({ domain: "refund", decision: d("refund_partial", { charge: "ch_A", amount: 500, reason: "requested_by_customer" }), context: await refundCtx({ charge: { amount_refunded: 500 }, message: "refund $5 more" }), config }), "needs_approval", "ok", /second refund on one charge/],
+  ["half-refunded $90 charge + $30 passes the $50 limit", async () => ({ domain: "refund", decision: d("refund_partial", { charge: "ch_A", amount: 3000, reason: "requested_by_customer" }), context: await refundCtx({ charge: { amount: 9000, amount_captured: 9000, amount_refunded: 4500 }, message: "please refund $30" }), config }), "needs_approval", "ok", /would total \$75\.00, above the automatic limit \$50\.00/],
+  ["the customer's refunds over 30 days pass their limit", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ others: [f.chargeObj({ id: "ch_old", amount: 9000, amount_captured: 9000, amount_refunded: 9000, refunded: true, created: NOW - 20 * DAY })], refunds: [f.refundObj({ id: "re_old", charge: "ch_old", amount: 9000, created: NOW - 10 * DAY })] }), config }), "needs_approval", "ok", /\$105\.00 back within 30 days/],
+  ["refunds older than the customer window do not count", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ others: [f.chargeObj({ id: "ch_old", amount: 9000, amount_captured: 9000, amount_refunded: 9000, refunded: true, created: NOW - 80 * DAY })], refunds: [f.refundObj({ id: "re_old", charge: "ch_old", amount: 9000, created: NOW - 60 * DAY })] }), config }), "ok", "ok"],
+  ["too many refunded charges to count the customer's total", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ others: Array.from({ length: 11 }, (_, i) => f.chargeObj({ id: `ch_r${i}`, amount: 100, amount_captured: 100, amount_refunded: 100, refunded: true, created: NOW - (100 + i) * DAY })) }), config }), "needs_approval", "ok", /not known/],
+  // The customer's words: the amount and the charge they name, read for certain.
+  ["the customer asked $5, the proposal refunds $15", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ message: "please refund $5" }), config }), "needs_approval", "ok", /asked for \$5\.00, not \$15\.00/],
+  ["the customer's amount has no currency", async () => ({ domain: "refund", decision: d("refund_partial", { charge: "ch_A", amount: 1000, reason: "requested_by_customer" }), context: await refundCtx({ message: "refund 10" }), config }), "needs_approval", "ok", /no currency/],
+  ["the customer named the amount in another currency", async () => ({ domain: "refund", decision: d("refund_partial", { charge: "ch_A", amount: 1000, reason: "requested_by_customer" }), context: await refundCtx({ message: "refund €10" }), config }), "needs_approval", "ok", /EUR/],
+  ["a charge the request did not name (the newest, guessed)", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ message: "refund me", attach: false }), config }), "needs_approval", "ok", /did not name/],
+  ["a charge whose amount differs from the one named", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "requested_by_customer" }), context: await refundCtx({ message: "refund the $49 payment" }), config }), "needs_approval", "ok", /\$49 charge, ch_A is \$15\.00/],
+  // Currencies: each has its own limit (about $50 by default), never one raw number of minor units.
+  ["¥7,500 is at the yen limit", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 7500, reason: "requested_by_customer" }), context: await refundCtx({ charge: { currency: "jpy", amount: 7500, amount_captured: 7500 } }), config }), "ok", "ok"],
+  ["¥8,000 is above the yen limit", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 8000, reason: "requested_by_customer" }), context: await refundCtx({ charge: { currency: "jpy", amount: 8000, amount_captured: 8000 } }), config }), "needs_approval", "ok", /¥8,000 is above the automatic limit ¥7,500/],
+  ["KWD 15.000 is at the dinar limit", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 15000, reason: "requested_by_customer" }), context: await refundCtx({ charge: { currency: "kwd", amount: 15000, amount_captured: 15000 } }), config }), "ok", "ok"],
+  ["KWD 16.000 is above it", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 16000, reason: "requested_by_customer" }), context: await refundCtx({ charge: { currency: "kwd", amount: 16000, amount_captured: 16000 } }), config }), "needs_approval", "ok", /KWD.16\.000/],
+  ["KWD 1.255 is no amount Stripe takes (last digit must be 0)", async () => ({ domain: "refund", decision: d("refund_partial", { charge: "ch_A", amount: 1255, reason: "requested_by_customer" }), context: await refundCtx({ charge: { currency: "kwd", amount: 16000, amount_captured: 16000 } }), config }), "downgraded", "downgraded", /not an amount Stripe accepts/],
+  ["a currency with no configured limit waits for a person", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 500, reason: "requested_by_customer" }), context: await refundCtx({ charge: { currency: "sek", amount: 500, amount_captured: 500 } }), config }), "needs_approval", "ok", /automatic limit SEK.0\.00/],
+  // Early fraud warnings: a few dispute fees at most, never a 3D Secure liability-shifted charge.
+  ["fraud refund above 3 dispute fees ($45)", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 4900, reason: "fraudulent" }), context: await refundCtx({ efw: true, charge: { amount: 4900, amount_captured: 4900 } }), config }), "needs_approval", "ok", /early-fraud limit \$45\.00/],
+  ["fraud refund on a 3DS-authenticated charge", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "fraudulent" }), context: await refundCtx({ efw: true, charge: { payment_method_details: { type: "card", card: { ...f.card(), three_d_secure: { result: "authenticated" } } } } }), config }), "needs_approval", "ok", /liability shift/],
+  ["a fraud refund on a guest charge (no customer) is its own case's object", async () => ({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 1500, reason: "fraudulent" }), context: await refundCtx({ efw: true, charge: { customer: null } }), config }), "ok", "ok"],
+  ["stop future charges after a fraud warning", async () => ({ domain: "refund", decision: d("stop_future_charges", { customer: "cus_A", payment_method: "pm_A", mode: "pause" }), context: await refundCtx({ efw: true, subscriptions: [f.subscription()] }), config }), "needs_approval", "ok", /person's decision/],
+  ["stop future charges of another customer", async () => ({ domain: "refund", decision: d("stop_future_charges", { customer: "cus_OTHER", payment_method: "pm_A", mode: "cancel" }), context: await refundCtx({ efw: true }), config }), "downgraded", "downgraded", /cus_OTHER/],
+  ["stop future charges on another card", async () => ({ domain: "refund", decision: d("stop_future_charges", { customer: "cus_A", payment_method: "pm_OTHER", mode: "pause" }), context: await refundCtx({ efw: true }), config }), "downgraded", "downgraded", /not the card/],
+  ["stop future charges without a fraud warning", async () => ({ domain: "refund", decision: d("stop_future_charges", { customer: "cus_A", payment_method: "pm_A", mode: "cancel" }), context: await refundCtx(), config }), "downgraded", "downgraded", /early fraud warning/],
 ];
 
 async function disputeCtx(o: Record<string, unknown> & { due_by?: number } = {}) {
@@ -154,10 +185,42 @@ describe("guard: output hygiene", () => {
     expect(r.verdict).toBe("downgraded");
   });
 
-  it("the refund limit follows config", async () => {
+  it("the refund limit follows config: per currency, and a bare number is minor units in any currency", async () => {
     const ctx = await refundCtx({ charge: big });
     const dec = d("refund_full", { charge: "ch_A", amount: 20000, reason: "requested_by_customer" });
-    expect(guard({ domain: "refund", decision: dec, context: ctx, config: parsePolicyConfig({ auto_refund_limit: 50000 }) }).verdict).toBe("ok");
+    const roomy = { customer_refund_limit: { usd: 1000 } };
+    expect(guard({ domain: "refund", decision: dec, context: ctx, config: parsePolicyConfig({ auto_refund_limit: 50000, ...roomy }) }).verdict).toBe("ok");
+    expect(guard({ domain: "refund", decision: dec, context: ctx, config: parsePolicyConfig({ auto_refund_limit: { usd: "200.00" }, ...roomy }) }).verdict).toBe("ok");
+    expect(guard({ domain: "refund", decision: dec, context: ctx, config: parsePolicyConfig({ auto_refund_limit: { usd: "199.99" }, ...roomy }) }).verdict).toBe("needs_approval");
+    const yen = await refundCtx({ charge: { currency: "jpy", amount: 5000, amount_captured: 5000 } });
+    const legacy = parsePolicyConfig({ auto_refund_limit: 5000 });
+    expect(guard({ domain: "refund", decision: d("refund_full", { charge: "ch_A", amount: 5000, reason: "requested_by_customer" }), context: yen, config: legacy }).verdict).toBe("ok");
+  });
+
+  it("ownership: another customer's subscription, dispute or invoice is never touched, named in a field or in the text", async () => {
+    const other = f.customer({ id: "cus_B", email: "b@example.com" });
+    const w: f.World = { customers: [f.customer(), other], subscriptions: [f.subscription({ id: "sub_B", customer: "cus_B" })], prices: f.CATALOG };
+    for (const input of [
+      f.request("cancel my subscription", { route: "subscription", intent: "cancel_at_period_end", params: {} }, { subscription: "sub_B" }),
+      f.request("cancel sub_B please", { route: "subscription", intent: "cancel_at_period_end", params: { subscription: "sub_B" } }),
+    ]) {
+      const ctx = await gatherSubscriptionContext(f.memoryReads(w), input, f.history(), NOW);
+      expect(ctx.subscription).toBeNull();
+      const r = guard({ domain: "subscription", decision: d("cancel_immediately", { subscription: "sub_B" }), context: ctx, config, approved: true });
+      expect(r.verdict).toBe("downgraded");
+      expect(r.reasons.join("; ")).toMatch(/sub_B belongs to customer cus_B, not to the case's customer cus_A/);
+    }
+    const dw: f.World = { customers: [f.customer(), other], charges: [f.chargeObj({ id: "ch_B", customer: "cus_B", disputed: true })], disputes: [f.dispute({ id: "dp_B", charge: "ch_B" })] };
+    const dctx = await gatherDisputeContext(f.memoryReads(dw), f.request("about my dispute", { route: "dispute", intent: "dispute_question", params: {} }, { charge: "ch_B" }), f.history(), NOW);
+    const dr = guard({ domain: "dispute", decision: d("accept_dispute", { dispute: "dp_B" }), context: dctx, config, approved: true });
+    expect(dr.verdict).toBe("downgraded");
+    expect(dr.reasons.join("; ")).toMatch(/dp_B belongs to customer cus_B/);
+    // A dunning case whose invoice is not the asker's (a request answered with another customer's invoice).
+    const inv = await dunningCtx({ decline_code: "insufficient_funds" }, { customer: "cus_B" });
+    const asked = { ...inv, trigger: { kind: "request" as const, requestId: "req_X", customer: "cus_A", intent: "retry_payment", message: "retry", params: {} } };
+    const ir = guard({ domain: "dunning", decision: d("retry_immediately", { invoice: "in_A" }), context: asked, config, approved: true });
+    expect(ir.verdict).toBe("downgraded");
+    expect(ir.reasons.join("; ")).toMatch(/invoice in_A belongs to customer cus_B/);
   });
 
   it("missing context cannot be waved through", () => {

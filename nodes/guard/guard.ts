@@ -7,15 +7,21 @@ import type { DunningContext } from "../dunning/context.js";
 import { NEVER_RETRY } from "../dunning/decline-codes.js";
 import { effectiveCategory, retryBudget } from "../dunning/policy.js";
 import { dunningParamsSchemas } from "../dunning/schema.js";
+import type Stripe from "stripe";
+import { formatMoney, isStripeAmount } from "../../domain/money.js";
+import { thresholdFor } from "../../domain/money-threshold.js";
 import type { RefundContext } from "../refund/context.js";
-import { findDuplicate, openDisputes, refundableAmount } from "../refund/context.js";
+import { findDuplicate, liabilityShifted, openDisputes, refundableAmount } from "../refund/context.js";
+import { earlyFraudRefundLimit } from "../refund/policy.js";
+import { claimsDuplicate, readRefundRequest } from "../refund/request-reading.js";
+import { idOf } from "../proposal.js";
+import { ownershipProblems } from "./ownership.js";
 import { refundParamsSchemas } from "../refund/schema.js";
 import type { DisputeContext } from "../dispute/context.js";
 import { disputeParamsSchemas } from "../dispute/schema.js";
 import type { SubscriptionContext } from "../subscription/context.js";
 import { planCatalog } from "../subscription/catalog.js";
 import { subscriptionParamsSchemas } from "../subscription/schema.js";
-import { formatMoney } from "../../domain/money.js";
 import { formatDateTime } from "../../domain/dates.js";
 
 // Reasons are read by the person asked to approve: times as dates, amounts in the charge's currency. A value that is not
@@ -86,6 +92,8 @@ export function guard(input: GuardInput): GuardResult {
   if (!input.context) return downgrade(["no case context to check the decision against"]);
 
   const f: Findings = { never: [], approval: [] };
+  // Another customer's object is never touched, whatever else holds (DESIGN.md "Ownership").
+  if (!PASSIVE_ACTIONS.has(action)) f.never.push(...ownershipProblems(input, (input.context as { trigger?: RefundContext["trigger"] }).trigger, action, params));
   switch (input.domain) {
     case "dunning":
       checkDunning(action, params, input.context, config, f);
@@ -144,17 +152,21 @@ function checkDunning(action: Action, p: Record<string, unknown>, ctx: DunningCo
 
 function checkRefund(action: Action, p: Record<string, unknown>, ctx: RefundContext, config: PolicyConfig, f: Findings): void {
   if (action === "deny_refund") return;
+  if (action === "stop_future_charges") return checkStopFutureCharges(p, ctx, f);
   const charge = ctx.charge;
   if (!charge) return void f.never.push("the case's charge could not be read");
-  const twin = findDuplicate(charge, ctx.recentCharges, config.duplicate_window_hours);
+  const twin = findDuplicate(ctx, config.duplicate_window_minutes);
   const target = p.charge === charge.id ? charge : twin && p.charge === twin.duplicate.id ? twin.duplicate : null;
   if (!target) return void f.never.push(`charge ${String(p.charge)} is not this case's charge ${charge.id}${twin ? ` or its duplicate ${twin.duplicate.id}` : ""}`);
 
+  const cur = target.currency;
+  const fmt = (minor: number) => formatMoney(minor, cur);
   const refundable = refundableAmount(target);
   const amount = p.amount as number;
   if (target.refunded || (target.status === "succeeded" && refundable === 0)) f.never.push(`charge ${target.id} is already fully refunded`);
   else if (refundable === 0) f.never.push(`charge ${target.id} is ${target.status}: nothing was captured`);
-  else if (amount > refundable) f.never.push(`amount ${moneyText(amount, target.currency)} exceeds the refundable ${moneyText(refundable, target.currency)} on ${target.id}`);
+  else if (amount > refundable) f.never.push(`amount ${fmt(amount)} exceeds the refundable ${fmt(refundable)} on ${target.id}`);
+  if (!isStripeAmount(amount, cur)) f.never.push(`${amount} is not an amount Stripe accepts in ${cur.toUpperCase()}`);
 
   const disputes = target === charge ? openDisputes(ctx) : [];
   if (target.disputed || disputes.length) {
@@ -163,16 +175,78 @@ function checkRefund(action: Action, p: Record<string, unknown>, ctx: RefundCont
       f.never.push(`charge ${target.id} is disputed${blocking[0] ? ` (${blocking[0].id})` : ""} and the dispute does not allow a refund`);
     } else f.approval.push(`charge ${target.id} has an open dispute; refunding it is a dispute decision`);
   }
-  if (amount > config.auto_refund_limit) f.approval.push(`amount ${moneyText(amount, target.currency)} is above the automatic limit ${moneyText(config.auto_refund_limit, target.currency)}`);
-  if (ctx.now - target.created > config.refund_window_days * DAY) f.approval.push(`charge is older than ${config.refund_window_days} days`);
-  if (p.reason === "fraudulent" && !(ctx.earlyFraudWarning && ctx.earlyFraudWarning.actionable)) {
-    // Stripe feeds `fraudulent` refunds to Radar block lists: only an issuer's fraud warning justifies it automatically.
-    f.approval.push("reason fraudulent without an actionable early fraud warning");
+
+  // Limits per charge: what it already had refunded counts, and any second refund on one charge is a person's call.
+  const limit = thresholdFor(config.auto_refund_limit, cur);
+  const already = Math.max(target.amount_refunded ?? 0, sumRefunds(target === charge ? ctx.refunds : [], target.id));
+  if (already > 0) f.approval.push(`${target.id} already had ${fmt(already)} refunded: a second refund on one charge needs a person`);
+  if (already + amount > limit) {
+    f.approval.push(already ? `refunds on ${target.id} would total ${fmt(already + amount)}, above the automatic limit ${fmt(limit)}` : `amount ${fmt(amount)} is above the automatic limit ${fmt(limit)}`);
   }
-  if (p.reason === "duplicate" && twin?.duplicate.id !== target.id) f.approval.push(`no duplicate of ${target.id} found within ${config.duplicate_window_hours} h`);
+  checkCustomerWindow(target, amount, ctx, config, f);
+
+  if (ctx.now - target.created > config.refund_window_days * DAY) f.approval.push(`charge is older than ${config.refund_window_days} days`);
+  const efw = ctx.earlyFraudWarning;
+  // Stripe feeds `fraudulent` refunds to Radar block lists: only an issuer's fraud warning on this charge justifies it automatically.
+  if (p.reason === "fraudulent" && (!efw || !efw.actionable || idOf(efw.charge) !== target.id)) f.approval.push("reason fraudulent without an actionable early fraud warning on this charge");
+  // A refund after a fraud warning, whatever reason it gives, is bounded by the dispute fee it saves.
+  if (efw && idOf(efw.charge) === target.id && amount > earlyFraudRefundLimit(config, cur)) {
+    f.approval.push(`amount ${fmt(amount)} is above the early-fraud limit ${fmt(earlyFraudRefundLimit(config, cur))} (${config.efw_refund_fee_multiple} × the dispute fee)`);
+  }
+  if (efw && liabilityShifted(target)) f.approval.push(`${target.id} is covered by the 3D Secure liability shift: a fraud dispute is the issuer's loss, a refund would be ours`);
+  if (p.reason === "duplicate" && twin?.duplicate.id !== target.id) f.approval.push(`no duplicate of ${target.id}: no second payment of its invoice, no same-amount payment without an invoice within ${config.duplicate_window_minutes} minutes`);
   if (ctx.history.decisions.some((d) => d.action === "refund_full" || d.action === "refund_partial")) {
     f.approval.push("this case already refunded once");
   }
+  if (ctx.trigger.kind === "request") checkRequestedRefund(target, amount, ctx, config, p, f);
+}
+
+/** A support request's refund must be the charge and the amount the customer's own words name, read for certain. */
+function checkRequestedRefund(target: Stripe.Charge, amount: number, ctx: RefundContext, config: PolicyConfig, p: Record<string, unknown>, f: Findings): void {
+  const t = ctx.trigger as Extract<RefundContext["trigger"], { kind: "request" }>;
+  const fmt = (minor: number) => formatMoney(minor, target.currency);
+  if (target.id === ctx.charge?.id && ctx.chargeChoice.how === "guessed") f.approval.push(`the request did not name ${target.id}: ${ctx.chargeChoice.why ?? "only a guess"}`);
+  const reading = readRefundRequest(t.message, target);
+  // "Charged twice" is answered only by refunding a confirmed second payment, whatever the classifier or model made of it.
+  const twin = findDuplicate(ctx, config.duplicate_window_minutes);
+  if (claimsDuplicate(t.message) && twin?.duplicate.id !== target.id) {
+    f.approval.push(`the customer reports a duplicate, but ${target.id} is not a second payment of one invoice nor a same-amount payment minutes after another`);
+  }
+  if (p.reason === "duplicate") {
+    // The duplicate is refunded whole: only amounts that contradict it matter.
+    const doubts = reading.doubts.filter((d) => !/only .* is refundable/.test(d));
+    if (doubts.length) f.approval.push(`the request's words are not certain: ${doubts.join("; ")}`);
+    return;
+  }
+  if (!reading.certain) f.approval.push(`the request's words are not certain: ${reading.doubts.join("; ")}`);
+  else if (reading.amount !== amount) f.approval.push(`the customer asked for ${fmt(reading.amount)}, not ${fmt(amount)}`);
+}
+
+function sumRefunds(refunds: Stripe.Refund[], charge: string): number {
+  return refunds.filter((r) => idOf(r.charge) === charge && r.status !== "failed" && r.status !== "canceled").reduce((n, r) => n + r.amount, 0);
+}
+
+/** Per customer: everything refunded to them over the window (any origin) plus this refund stays under their limit. */
+function checkCustomerWindow(target: Stripe.Charge, amount: number, ctx: RefundContext, config: PolicyConfig, f: Findings): void {
+  const cur = target.currency;
+  const since = ctx.now - config.customer_refund_window_days * DAY;
+  const refunded = ctx.customerRefunds.refunds
+    .filter((r) => r.created >= since && r.currency === cur && r.status !== "failed" && r.status !== "canceled")
+    .reduce((n, r) => n + r.amount, 0);
+  const limit = thresholdFor(config.customer_refund_limit, cur);
+  if (!ctx.customerRefunds.complete) f.approval.push("the customer has more refunded charges than billops reads: their refund total is not known");
+  if (refunded + amount > limit) {
+    f.approval.push(`the customer would get ${formatMoney(refunded + amount, cur)} back within ${config.customer_refund_window_days} days (${formatMoney(refunded, cur)} already), above the per-customer limit ${formatMoney(limit, cur)}`);
+  }
+}
+
+/** Stopping a card's future charges (pause or cancel subscriptions): only after an early fraud warning on that card, always by a person. */
+function checkStopFutureCharges(p: Record<string, unknown>, ctx: RefundContext, f: Findings): void {
+  const efw = ctx.earlyFraudWarning;
+  const charge = ctx.charge;
+  if (!efw || !charge || idOf(efw.charge) !== charge.id) return void f.never.push("stopping future charges needs an early fraud warning on the case's charge");
+  if (p.payment_method !== idOf(charge.payment_method ?? null)) f.never.push(`payment method ${String(p.payment_method)} is not the card of ${charge.id}`);
+  f.approval.push(`${p.mode === "cancel" ? "cancelling" : "pausing"} the customer's subscriptions is a person's decision`);
 }
 
 const ANSWERABLE = new Set(["needs_response", "warning_needs_response"]);

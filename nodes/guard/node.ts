@@ -29,6 +29,7 @@ export async function guardNode(state: CaseStateType, config: LangGraphRunnableC
 }
 
 export function afterGuard(state: CaseStateType): string {
-  if (state.guard?.verdict === "needs_approval") return "await_approval";
+  // A settled decision may leave a follow-up that waits for a person (after an early fraud warning: stop the card's charges).
+  if (state.guard?.verdict === "needs_approval" || (state.followUp && state.approval?.status === "pending")) return "await_approval";
   return NOTHING_TO_DO.has(state.decision?.action ?? "") ? "__end__" : "act";
 }

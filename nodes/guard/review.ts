@@ -19,7 +19,7 @@ const PASSIVE: Record<Domain, Action> = {
  */
 const STRIPE_WRITING = new Set<string>([
   "retry_immediately", "upgrade", "downgrade", "cancel_at_period_end", "cancel_immediately", "pause_collection",
-  "stage_evidence", "submit_evidence", "accept_dispute", "refund_full", "refund_partial",
+  "stage_evidence", "submit_evidence", "accept_dispute", "refund_full", "refund_partial", "stop_future_charges",
 ]);
 
 /** Runs the guard over a decision; shared by this node and by the approval node for edited answers. */

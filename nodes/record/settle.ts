@@ -6,6 +6,8 @@ import type { GraphDeps } from "../deps.js";
 import type { ApprovalRecord, CaseStateType, CaseStateUpdate, FollowUp, SettledDecision } from "../../domain/case-state.js";
 import { approvalId, approvalRequest } from "../approval/request.js";
 import { guardDecision } from "../guard/review.js";
+import type { RefundContext } from "../refund/context.js";
+import { stopChargesFollowUp } from "../refund/stop-charges.js";
 
 export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpdate, "decisions" | "followUp" | "approval"> {
   const decision = state.decision!;
@@ -18,12 +20,19 @@ export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpd
   let followUp: FollowUp | null = null;
   let approval: ApprovalRecord | null = state.approval;
   // Evidence is staged automatically; submitting it is a person's call (DESIGN.md "Guardrails").
-  if (decision.action === "stage_evidence" && settled.outcome.status === "executed" && !state.trigger?.echo) {
-    const proposal = { ...decision, id: `${decision.id}:submit_evidence`, action: "submit_evidence" as const, rationale: "Evidence is staged on the dispute; submitting it is final and needs a person." };
+  const next: FollowUp | null =
+    decision.action === "stage_evidence" && settled.outcome.status === "executed"
+      ? { action: "submit_evidence", params: decision.params, rationale: "Evidence is staged on the dispute; submitting it is final and needs a person." }
+      : // An early fraud warning handled: the card's next renewal would charge it again; stopping that is a person's call.
+        decision.domain === "refund"
+        ? stopChargesFollowUp(state.context as RefundContext | null, settled.outcome, decision.action)
+        : null;
+  if (next && !state.trigger?.echo) {
+    const proposal = { ...decision, id: `${decision.id}:${next.action}`, action: next.action, params: next.params, rationale: next.rationale };
     const g = guardDecision(deps, state, proposal, false);
     if (g.guard.verdict === "needs_approval") {
-      followUp = { action: "submit_evidence", params: decision.params, rationale: proposal.rationale };
-      approval = { id: approvalId(state.caseKey, proposal.id, "submit_evidence"), request: approvalRequest(proposal, g.guard.reasons, state.caseKey), status: "pending" };
+      followUp = next;
+      approval = { id: approvalId(state.caseKey, proposal.id, next.action), request: approvalRequest(proposal, g.guard.reasons, state.caseKey), status: "pending" };
     }
   }
   // Unchanged channels are not written again (each write is stored with the checkpoint).

@@ -1,8 +1,19 @@
-// Refund context: the charge in question (from a request, an early fraud warning or a refund event), its refunds and disputes, and duplicate candidates.
+// Refund context: the charge in question (from a request, an early fraud warning or a refund event), its refunds and
+// disputes, the customer's recent charges and refunds (per-customer limits), the invoice payments that tell a
+// duplicate from two purchases, and the live subscriptions an early fraud warning's card would be charged for again.
 import type Stripe from "stripe";
 import type { CaseHistory } from "../../domain/history.js";
 import type { StripeReads } from "../../stripe/gateway/reads.js";
 import { idOf, triggerOf, type SpecialistInput, type Trigger } from "../proposal.js";
+import { chooseCharge } from "./request-reading.js";
+
+const DAY = 86400;
+/** How far back a customer's charges are read: refunds on older charges are rare and Stripe refuses most of them. */
+const CHARGES_LOOKBACK_DAYS = 365;
+/** Refunded charges whose refunds are listed (one request each); more than this and the customer's total is not known. */
+const REFUND_LISTS = 10;
+/** Duplicates without an invoice are looked for this far apart at most (the policy's own window is minutes). */
+const DUPLICATE_SEARCH_SECONDS = DAY;
 
 export interface RefundContext {
   trigger: Trigger;
@@ -18,10 +29,20 @@ export interface RefundContext {
   /** The refund a refund event is about (failure events), found by listing the charge's refunds. */
   refund: Stripe.Refund | null;
   customer: Stripe.Customer | null;
-  /** The customer's other recent charges, newest first. */
+  /** The customer's other charges of the last year (at most 100), newest first. */
   recentCharges: Stripe.Charge[];
   /** A charge the request named that belongs to another customer (then `charge` is null). */
   foreignCharge: string | null;
+  /** How a support request's charge was found: attached by the support tool, named by the words, or only guessed. */
+  chargeChoice: { how: "attached" | "named" | "guessed" | "none" | "event"; why?: string };
+  /** Which invoice each charge looked at paid (Stripe's invoice_payments); null: a payment of no invoice. */
+  invoiceOfCharge: Record<string, string | null>;
+  /** Every payment of the invoice `charge` paid (two paid ones of one invoice are a duplicate). */
+  invoicePayments: Stripe.InvoicePayment[];
+  /** Refunds on the customer's charges of the last year; `complete` is false when there were too many to read. */
+  customerRefunds: { refunds: Stripe.Refund[]; complete: boolean };
+  /** The customer's live subscriptions (read for early fraud warnings: what would charge that card again). */
+  subscriptions: Stripe.Subscription[];
 }
 
 export function refundableAmount(c: Stripe.Charge | null): number {
@@ -29,43 +50,49 @@ export function refundableAmount(c: Stripe.Charge | null): number {
   return Math.max(0, (c.amount_captured ?? c.amount) - (c.amount_refunded ?? 0));
 }
 
-/** The duplicate rule in one place (policy and guard): the twin of a charge, and which of the two is the extra one. */
-export function findDuplicate(
-  charge: Stripe.Charge,
-  others: Stripe.Charge[],
-  windowHours: number,
-): { original: Stripe.Charge; duplicate: Stripe.Charge } | null {
-  const ok = (c: Stripe.Charge) => c.status === "succeeded" && c.paid && !c.refunded;
-  if (!ok(charge)) return null;
-  const twins = others
-    .filter((o) => o.id !== charge.id && ok(o) && o.amount === charge.amount && o.currency === charge.currency)
-    .filter((o) => idOf(o.customer) === idOf(charge.customer))
-    .filter((o) => Math.abs(o.created - charge.created) <= windowHours * 3600)
-    .sort((a, b) => Math.abs(a.created - charge.created) - Math.abs(b.created - charge.created));
-  const twin = twins[0];
-  if (!twin) return null;
-  // Keep the first payment, refund the later one: that is what the customer sees as "charged twice".
-  return twin.created <= charge.created ? { original: twin, duplicate: charge } : { original: charge, duplicate: twin };
+const LIVE_SUBSCRIPTION = new Set(["active", "trialing", "past_due", "unpaid"]);
+
+interface Resolved {
+  chargeId: string | null;
+  efw: Stripe.Radar.EarlyFraudWarning | null;
+  refundId: string | null;
+  choice: RefundContext["chargeChoice"];
 }
 
-async function resolveChargeId(reads: StripeReads, input: SpecialistInput): Promise<{ chargeId: string | null; efw: Stripe.Radar.EarlyFraudWarning | null; refundId: string | null }> {
+async function resolveChargeId(reads: StripeReads, input: SpecialistInput, recent: () => Promise<Stripe.Charge[]>, now: number): Promise<Resolved> {
   if (input.kind === "request") {
     const explicit = input.request.charge ?? input.classification.params.charge ?? null;
-    if (explicit) return { chargeId: explicit, efw: null, refundId: null };
-    // No charge named: the customer's most recent successful charge is what people mean by "refund me".
-    const recent = await reads.listCharges({ customer: input.request.customer, limit: 20 });
-    const c = recent.filter((x) => x.status === "succeeded").sort((a, b) => b.created - a.created)[0];
-    return { chargeId: c?.id ?? null, efw: null, refundId: null };
+    if (explicit) return { chargeId: explicit, efw: null, refundId: null, choice: { how: input.request.charge ? "attached" : "named" } };
+    // No charge attached: the one the customer's words name (amount, day), else the newest — as a guess a person checks.
+    const choice = chooseCharge(input.request.message ?? "", await recent(), now);
+    return { chargeId: choice.charge?.id ?? null, efw: null, refundId: null, choice: { how: choice.how, ...(choice.why ? { why: choice.why } : {}) } };
   }
   const o = input.event.data.object;
+  const event = { how: "event" as const };
   if (o.object === "radar.early_fraud_warning" || input.event.type.startsWith("radar.early_fraud_warning")) {
     // Re-read the warning: `actionable` flips to false once the charge is refunded or disputed.
     const efw = o.id ? await reads.getEarlyFraudWarning(o.id) : null;
-    return { chargeId: idOf(efw?.charge ?? null) ?? idOf(o.charge as string | null), efw, refundId: null };
+    return { chargeId: idOf(efw?.charge ?? null) ?? idOf(o.charge as string | null), efw, refundId: null, choice: event };
   }
-  if (o.object === "refund") return { chargeId: idOf(o.charge as string | null), efw: null, refundId: o.id ?? null };
-  if (o.object === "charge") return { chargeId: o.id ?? null, efw: null, refundId: null };
-  return { chargeId: typeof o.charge === "string" ? o.charge : null, efw: null, refundId: null };
+  if (o.object === "refund") return { chargeId: idOf(o.charge as string | null), efw: null, refundId: o.id ?? null, choice: event };
+  if (o.object === "charge") return { chargeId: o.id ?? null, efw: null, refundId: null, choice: event };
+  return { chargeId: typeof o.charge === "string" ? o.charge : null, efw: null, refundId: null, choice: event };
+}
+
+/** The invoice a charge paid, through its PaymentIntent's invoice payments (endive: charges and intents name no invoice). */
+async function invoiceOf(reads: StripeReads, c: Stripe.Charge): Promise<string | null> {
+  const pi = idOf(c.payment_intent ?? null);
+  if (!pi) return null;
+  const payments = await reads.listInvoicePaymentsOfPaymentIntent(pi);
+  const paid = payments.find((p) => p.status === "paid") ?? payments[0];
+  return paid ? idOf(paid.invoice) : null;
+}
+
+/** Refunds on the customer's refunded charges (newest REFUND_LISTS of them). */
+async function refundsOfCustomer(reads: StripeReads, charges: Stripe.Charge[]): Promise<RefundContext["customerRefunds"]> {
+  const refunded = charges.filter((c) => (c.amount_refunded ?? 0) > 0);
+  const lists = await Promise.all(refunded.slice(0, REFUND_LISTS).map((c) => reads.listRefunds({ charge: c.id })));
+  return { refunds: lists.flat(), complete: refunded.length <= REFUND_LISTS };
 }
 
 export async function gatherRefundContext(
@@ -74,19 +101,33 @@ export async function gatherRefundContext(
   history: CaseHistory,
   now: number,
 ): Promise<RefundContext> {
-  const { chargeId, efw, refundId } = await resolveChargeId(reads, input);
+  const requester = input.kind === "request" ? input.request.customer : null;
+  const since = now - CHARGES_LOOKBACK_DAYS * DAY;
+  const listFor = (customer: string) => reads.listCharges({ customer, created: { gte: since }, limit: 100 });
+  let requesterCharges: Promise<Stripe.Charge[]> | null = null;
+  const recentOfRequester = () => (requesterCharges ??= requester ? listFor(requester) : Promise.resolve([]));
+
+  const { chargeId, efw, refundId, choice } = await resolveChargeId(reads, input, recentOfRequester, now);
   let charge = chargeId ? await reads.getCharge(chargeId) : null;
-  // A charge id can come from customer text: one that belongs to someone else is treated as not found.
-  const foreignCharge = charge && input.kind === "request" && idOf(charge.customer) !== input.request.customer ? charge.id : null;
+  // A charge id can come from customer text or a support tool: one that belongs to someone else is treated as not found.
+  const foreignCharge = charge && requester && idOf(charge.customer) !== requester ? charge.id : null;
   if (foreignCharge) charge = null;
-  const [refunds, disputes] = charge
-    ? await Promise.all([reads.listRefunds({ charge: charge.id }), reads.listDisputes({ charge: charge.id })])
-    : [[], []];
-  const customerId = idOf(charge?.customer ?? null) ?? (input.kind === "request" ? input.request.customer : null);
-  const [customer, recent] = customerId
-    ? await Promise.all([reads.getCustomer(customerId), reads.listCharges({ customer: customerId, limit: 20 })])
-    : [null, []];
-  const recentCharges = recent.filter((c) => c.id !== charge?.id).sort((a, b) => b.created - a.created);
+  const customerId = idOf(charge?.customer ?? null) ?? requester;
+  const refundsRelevant = input.kind === "request" || efw != null;
+  const [refunds, disputes, customer, all] = await Promise.all([
+    charge ? reads.listRefunds({ charge: charge.id }) : [],
+    charge ? reads.listDisputes({ charge: charge.id }) : [],
+    customerId ? reads.getCustomer(customerId) : null,
+    customerId === requester && requester ? recentOfRequester() : customerId ? listFor(customerId) : Promise.resolve([] as Stripe.Charge[]),
+  ]);
+  const recentCharges = all.filter((c) => c.id !== charge?.id).sort((a, b) => b.created - a.created);
+
+  const [customerRefunds, duplicateFacts, subscriptions] = await Promise.all([
+    refundsRelevant ? refundsOfCustomer(reads, charge ? [charge, ...recentCharges] : recentCharges) : { refunds: [], complete: true },
+    charge && input.kind === "request" ? duplicateFactsOf(reads, charge, recentCharges) : { invoiceOfCharge: {}, invoicePayments: [] },
+    efw && customerId ? reads.listSubscriptions({ customer: customerId, status: "all", limit: 20 }).then((s) => s.filter((x) => LIVE_SUBSCRIPTION.has(x.status))) : [],
+  ]);
+
   return {
     trigger: triggerOf(input),
     now,
@@ -100,10 +141,68 @@ export async function gatherRefundContext(
     customer,
     recentCharges,
     foreignCharge,
+    chargeChoice: choice,
+    ...duplicateFacts,
+    customerRefunds,
+    subscriptions,
   };
+}
+
+/**
+ * What tells a duplicate from two purchases: the invoice the charge paid and all payments of that invoice, or — for
+ * a payment of no invoice — which invoice (if any) each same-amount charge of the day before or after paid.
+ */
+async function duplicateFactsOf(reads: StripeReads, charge: Stripe.Charge, others: Stripe.Charge[]): Promise<Pick<RefundContext, "invoiceOfCharge" | "invoicePayments">> {
+  const invoice = await invoiceOf(reads, charge);
+  const invoiceOfCharge: Record<string, string | null> = { [charge.id]: invoice };
+  if (invoice) return { invoiceOfCharge, invoicePayments: await reads.listInvoicePayments(invoice) };
+  const twins = others.filter((o) => o.amount === charge.amount && o.currency === charge.currency && Math.abs(o.created - charge.created) <= DUPLICATE_SEARCH_SECONDS);
+  const invoices = await Promise.all(twins.map((t) => invoiceOf(reads, t)));
+  twins.forEach((t, i) => (invoiceOfCharge[t.id] = invoices[i]!));
+  return { invoiceOfCharge, invoicePayments: [] };
+}
+
+export interface DuplicatePair {
+  original: Stripe.Charge;
+  duplicate: Stripe.Charge;
+  /** invoice: two paid payments of one invoice; same_amount: one amount, no invoice, minutes apart. */
+  how: "invoice" | "same_amount";
+}
+
+/**
+ * The duplicate rule in one place (policy and guard): "charged twice" is two paid payments of one invoice, or two
+ * payments of the same amount and no invoice within `windowMinutes` — as Stripe's invoice_payments show, not any two
+ * same-amount charges of a day (two $29 subscriptions are two invoices). The later payment is the extra one.
+ */
+export function findDuplicate(ctx: Pick<RefundContext, "charge" | "recentCharges" | "invoiceOfCharge" | "invoicePayments">, windowMinutes: number): DuplicatePair | null {
+  const charge = ctx.charge;
+  const ok = (c: Stripe.Charge) => c.status === "succeeded" && c.paid && !c.refunded;
+  if (!charge || !ok(charge) || !(charge.id in ctx.invoiceOfCharge)) return null;
+  const pair = (a: Stripe.Charge, b: Stripe.Charge, how: DuplicatePair["how"]): DuplicatePair =>
+    // Keep the first payment, refund the later one: that is what the customer sees as "charged twice".
+    a.created <= b.created ? { original: a, duplicate: b, how } : { original: b, duplicate: a, how };
+  const invoice = ctx.invoiceOfCharge[charge.id];
+  if (invoice) {
+    const paidIntents = new Set(ctx.invoicePayments.filter((p) => idOf(p.invoice) === invoice && p.status === "paid").map((p) => idOf(p.payment?.payment_intent ?? null)));
+    const twin = ctx.recentCharges.find((o) => ok(o) && paidIntents.has(idOf(o.payment_intent ?? null)) && idOf(o.payment_intent ?? null) !== idOf(charge.payment_intent ?? null));
+    // Two payments of one invoice with different amounts are a split payment, not a duplicate.
+    return twin && twin.amount === charge.amount && twin.currency === charge.currency ? pair(charge, twin, "invoice") : null;
+  }
+  const twins = ctx.recentCharges
+    .filter((o) => ok(o) && o.id in ctx.invoiceOfCharge && ctx.invoiceOfCharge[o.id] === null)
+    .filter((o) => o.amount === charge.amount && o.currency === charge.currency && idOf(o.customer) === idOf(charge.customer))
+    .filter((o) => Math.abs(o.created - charge.created) <= windowMinutes * 60)
+    .sort((a, b) => Math.abs(a.created - charge.created) - Math.abs(b.created - charge.created));
+  return twins[0] ? pair(charge, twins[0], "same_amount") : null;
 }
 
 /** A dispute that still binds the charge (lost/won ones are history, but a lost one means the money is already gone). */
 export function openDisputes(ctx: Pick<RefundContext, "disputes">): Stripe.Dispute[] {
   return ctx.disputes.filter((d) => d.status !== "won" && d.status !== "warning_closed" && d.status !== "prevented");
+}
+
+/** Stripe's 3D Secure result on a card charge that shifts fraud liability to the issuer. */
+export function liabilityShifted(c: Stripe.Charge | null): boolean {
+  const result = c?.payment_method_details?.card?.three_d_secure?.result;
+  return result === "authenticated" || result === "attempt_acknowledged";
 }

@@ -1,20 +1,21 @@
 // Refund policy: support requests, early fraud warnings and refund events → refund full/partial, deny, or escalate.
+// What a request asks back is read from the customer's own words (request-reading.ts), never from a classifier's
+// or model's reading; anything read with doubt is proposed below the automatic confidence, so a person decides.
 import type Stripe from "stripe";
 import type { RefundAction } from "../../domain/actions.js";
+import { formatMoney } from "../../domain/money.js";
+import { formatThreshold, thresholdFor } from "../../domain/money-threshold.js";
 import type { PolicyConfig } from "../../domain/policy-config.js";
 import { escalate, type ProposedDecision } from "../proposal.js";
-import { findDuplicate, openDisputes, refundableAmount, type RefundContext } from "./context.js";
-import { formatMoney } from "../../domain/money.js";
+import { findDuplicate, liabilityShifted, openDisputes, refundableAmount, type RefundContext } from "./context.js";
+import { readRefundRequest } from "./request-reading.js";
 
 type D = ProposedDecision<RefundAction>;
 const DAY = 86400;
+/** The confidence of a proposal with doubts: below any sensible min_auto_confidence, so a person (or the model) looks. */
+const DOUBTFUL = 0.5;
 
-/** Stripe's zero-decimal currencies: "$15" is 1500 cents but "¥1500" is 1500 yen. */
-const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
-
-export function toMinorUnits(amount: number, currency: string): number {
-  return Math.round(ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount * 100);
-}
+const money = (minor: number, currency: string) => formatMoney(minor, currency);
 
 /**
  * The refund vocabulary has no "do nothing": an event that needs no refund is settled as `deny_refund`, which
@@ -23,6 +24,11 @@ export function toMinorUnits(amount: number, currency: string): number {
 const PASSIVE_NOTE = "No refund decision is needed: recorded as deny_refund, the refund domain's record-only action (no Stripe write, no message to the customer, nobody was refused).";
 
 const deny = (reason: string, rationale = reason): D => ({ action: "deny_refund", params: { reason }, rationale, confidence: 1 });
+
+/** What an early fraud warning may refund on its own: a few dispute fees, and never above the automatic limit. */
+export function earlyFraudRefundLimit(config: PolicyConfig, currency: string): number {
+  return Math.min(thresholdFor(config.auto_refund_limit, currency), thresholdFor(config.dispute_fee, currency) * config.efw_refund_fee_multiple);
+}
 
 /** Reasons a charge cannot or should not be refunded automatically, in the order a person would check them. */
 function blocker(charge: Stripe.Charge, ctx: RefundContext, config: PolicyConfig): D | null {
@@ -41,7 +47,8 @@ function blocker(charge: Stripe.Charge, ctx: RefundContext, config: PolicyConfig
 function fromRefundEvent(ctx: RefundContext, type: string): D {
   const r = ctx.refund;
   if (type === "refund.failed" || r?.status === "failed" || r?.status === "canceled") {
-    return escalate(`refund ${r?.id ?? "(unknown)"} on ${ctx.charge?.id ?? "(unknown charge)"} ${r?.status ?? "failed"}${r?.failure_reason ? `: ${r.failure_reason}` : ""}`, "A failed refund means the customer did not get their money: a person follows up.");
+    const what = r ? `refund ${r.id} of ${money(r.amount, r.currency)}` : "refund (unknown)";
+    return escalate(`${what} on ${ctx.charge?.id ?? "(unknown charge)"} ${r?.status ?? "failed"}${r?.failure_reason ? `: ${r.failure_reason}` : ""}`, "A failed refund means the customer did not get their money: a person follows up.");
   }
   return deny(
     `${type}: refund ${r?.id ?? ""} is ${r?.status ?? "recorded"}; nothing to decide`.replace(/\s+/g, " "),
@@ -49,7 +56,7 @@ function fromRefundEvent(ctx: RefundContext, type: string): D {
   );
 }
 
-function fromFraudWarning(ctx: RefundContext): D {
+function fromFraudWarning(ctx: RefundContext, config: PolicyConfig): D {
   const w = ctx.earlyFraudWarning;
   const charge = ctx.charge;
   if (!w || !charge) return escalate(`early fraud warning or its charge not found`);
@@ -58,10 +65,19 @@ function fromFraudWarning(ctx: RefundContext): D {
   }
   if (refundableAmount(charge) === 0) return deny(`charge ${charge.id} has nothing left to refund`);
   if (!w.actionable) return deny(`early fraud warning ${w.id} is not actionable`, "Stripe marks a warning not actionable once it was refunded or disputed.");
+  if (liabilityShifted(charge)) {
+    // With the liability shift a fraud dispute is the issuer's loss, not ours: refunding would give the money away.
+    return deny(
+      `charge ${charge.id} was authenticated with 3D Secure (${charge.payment_method_details?.card?.three_d_secure?.result}): the issuer bears a fraud dispute`,
+      `The issuer reported ${w.fraud_type} on ${charge.id}, but the payment is covered by the 3D Secure liability shift: no refund.`,
+    );
+  }
+  const refundable = refundableAmount(charge);
+  const limit = earlyFraudRefundLimit(config, charge.currency);
   return {
     action: "refund_full",
-    params: { charge: charge.id, amount: refundableAmount(charge), reason: "fraudulent" },
-    rationale: `The issuer reported ${w.fraud_type} on ${charge.id}: refunding now avoids the dispute, its fee and the dispute count.`,
+    params: { charge: charge.id, amount: refundable, reason: "fraudulent" },
+    rationale: `The issuer reported ${w.fraud_type} on ${charge.id} (${money(refundable, charge.currency)}): refunding now avoids the dispute, its fee (${formatThreshold(config.dispute_fee, charge.currency)}) and the dispute count${refundable > limit ? `; above the early-fraud limit of ${money(limit, charge.currency)}, a person approves` : ""}.`,
     confidence: 1,
   };
 }
@@ -69,7 +85,7 @@ function fromFraudWarning(ctx: RefundContext): D {
 export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
   const t = ctx.trigger;
   if (t.kind === "event") {
-    if (t.type.startsWith("radar.early_fraud_warning")) return fromFraudWarning(ctx);
+    if (t.type.startsWith("radar.early_fraud_warning")) return fromFraudWarning(ctx, config);
     if (t.type.includes("refund")) return fromRefundEvent(ctx, t.type);
     return deny(`${t.type} needs no refund decision`, `${PASSIVE_NOTE} ${t.type} asks for no refund.`);
   }
@@ -77,55 +93,57 @@ export function decideRefund(ctx: RefundContext, config: PolicyConfig): D {
   const charge = ctx.charge;
   // A message that tries to instruct the agent is still read for what the customer wants, but money does not move on
   // its say-so alone: the refund is proposed below the automatic confidence, so a person approves it.
-  const instructed = /instructions to the agent/.test(t.ambiguous ?? "");
-  const confidence = instructed ? 0.5 : 1;
+  const instructed = /instructions to the agent/.test(t.ambiguous ?? "") ? "the message tries to instruct the agent" : null;
   if (t.intent === "unclear" || t.intent === "unrecognized") {
     return { ...escalate(`support request ${t.requestId}: ${t.intent === "unrecognized" ? "customer does not recognise a charge" : "no clear request"}`), ambiguous: t.ambiguous ?? "free text" };
   }
   if (ctx.foreignCharge) return { ...escalate(`support request ${t.requestId} names charge ${ctx.foreignCharge}, which belongs to another customer`), ambiguous: "charge of another customer" };
-  if (!charge) return escalate(`support request ${t.requestId}: no charge found to refund`);
+  if (!charge) return { ...escalate(`support request ${t.requestId}: no charge found to refund${ctx.chargeChoice.why ? ` (${ctx.chargeChoice.why})` : ""}`), ambiguous: ctx.chargeChoice.why ?? "no charge found" };
+
+  const guessed = ctx.chargeChoice.how === "guessed" ? ctx.chargeChoice.why : undefined;
 
   if (t.intent === "duplicate") {
-    const twin = findDuplicate(charge, ctx.recentCharges, config.duplicate_window_hours);
+    const twin = findDuplicate(ctx, config.duplicate_window_minutes);
     if (!twin) {
-      return { ...escalate(`customer reports a duplicate charge but no twin of ${charge.id} within ${config.duplicate_window_hours} h`), ambiguous: "duplicate claim without a matching charge" };
+      return { ...escalate(`customer reports a duplicate charge but ${charge.id} has no twin: no second payment of its invoice, no same-amount payment without an invoice within ${config.duplicate_window_minutes} minutes`), ambiguous: "duplicate claim without a matching charge" };
     }
     const target = twin.duplicate;
     const blocked = blocker(target, ctx, config);
     if (blocked) return blocked;
+    const reading = readRefundRequest(t.message, target);
+    const refundable = refundableAmount(target);
+    // For a duplicate the later payment is refunded whole; an amount in the words must still be that payment's.
+    const doubts = [...reading.doubts.filter((d) => !/only .* is refundable/.test(d)), ...(reading.amount !== refundable && reading.certain ? [`the message asks for ${money(reading.amount, target.currency)}, the duplicate is ${money(refundable, target.currency)}`] : []), instructed].filter((x): x is string => !!x);
+    const how = twin.how === "invoice" ? `both paid invoice ${ctx.invoiceOfCharge[ctx.charge!.id]}` : `${money(target.amount, target.currency)} each, no invoice, ${Math.round(Math.abs(target.created - twin.original.created) / 60)} min apart`;
     return {
       action: "refund_full",
-      params: { charge: target.id, amount: refundableAmount(target), reason: "duplicate" },
-      rationale: `${target.id} repeats ${twin.original.id} (${formatMoney(target.amount, target.currency)}, ${Math.round(Math.abs(target.created - twin.original.created) / 60)} min apart): refund the second one.`,
-      confidence,
-      ...(instructed ? { ambiguous: t.ambiguous } : {}),
+      params: { charge: target.id, amount: refundable, reason: "duplicate" },
+      rationale: `${target.id} repeats ${twin.original.id} (${how}): refund the second one.${doubts.length ? ` A person checks: ${doubts.join("; ")}.` : ""}`,
+      confidence: doubts.length ? DOUBTFUL : 1,
+      ...(doubts.length ? { ambiguous: doubts.join("; ") } : {}),
     };
   }
 
   const blocked = blocker(charge, ctx, config);
   if (blocked) return blocked;
   const refundable = refundableAmount(charge);
-  const disputedButRefundable = openDisputes(ctx).length > 0;
-  const asked = t.params.amount != null && Number.isFinite(t.params.amount) && t.params.amount > 0 ? toMinorUnits(t.params.amount, charge.currency) : null;
-  const ambiguous = [t.ambiguous, asked != null && asked > refundable ? `asked for ${formatMoney(asked, charge.currency)} but only ${formatMoney(refundable, charge.currency)} is refundable` : undefined, disputedButRefundable ? "charge has an open dispute that allows a refund" : undefined]
-    .filter(Boolean)
-    .join("; ");
-  const extra = ambiguous ? { ambiguous } : {};
-  if (asked != null && asked < refundable) {
-    return {
-      action: "refund_partial",
-      params: { charge: charge.id, amount: asked, reason: "requested_by_customer" },
-      rationale: `The customer asks for ${formatMoney(asked, charge.currency)} of ${formatMoney(refundable, charge.currency)} on ${charge.id}.`,
-      confidence,
-      ...extra,
-    };
-  }
+  const reading = readRefundRequest(t.message, charge);
+  const doubts = [...reading.doubts, guessed, instructed].filter((x): x is string => !!x);
+  const disputed = openDisputes(ctx).length > 0 ? "charge has an open dispute that allows a refund" : null;
+  const ambiguous = [t.ambiguous, ...doubts, disputed].filter((x, i, all): x is string => !!x && all.indexOf(x) === i).join("; ");
+  const amount = reading.amount;
+  const limit = thresholdFor(config.auto_refund_limit, charge.currency);
+  const notes = [
+    amount > limit ? `above the automatic limit of ${formatThreshold(config.auto_refund_limit, charge.currency)}, a person approves` : null,
+    doubts.length ? `a person checks: ${doubts.join("; ")}` : null,
+  ].filter(Boolean);
+  const what = `${money(amount, charge.currency)} of ${money(refundable, charge.currency)} refundable on ${charge.id} (${reading.basis})`;
   return {
-    action: "refund_full",
     // Never more than what is left, whatever the message says: the text is data, the charge is the limit.
-    params: { charge: charge.id, amount: refundable, reason: "requested_by_customer" },
-    rationale: `Refund request on ${charge.id} (${formatMoney(refundable, charge.currency)})${refundable > config.auto_refund_limit ? `; above the automatic limit of ${formatMoney(config.auto_refund_limit, charge.currency)}, a person approves` : ""}${instructed ? "; the message tries to instruct the agent, so a person approves" : ""}.`,
-    confidence,
-    ...extra,
+    action: amount < refundable ? "refund_partial" : "refund_full",
+    params: { charge: charge.id, amount, reason: "requested_by_customer" },
+    rationale: `Refund request: ${what}${notes.length ? `; ${notes.join("; ")}` : ""}.`,
+    confidence: doubts.length ? DOUBTFUL : 1,
+    ...(ambiguous ? { ambiguous } : {}),
   };
 }

@@ -38,6 +38,8 @@ export interface SubscriptionContext {
   customer: Stripe.Customer | null;
   items: SubscriptionItemFacts[];
   catalog: CatalogEntry[];
+  /** A subscription the request named (field or text) that belongs to another customer: set aside, never acted on. */
+  foreignObject?: { id: string; customer: string | null } | null;
 }
 
 const MONTHS: Record<string, number> = { day: 1 / 30, week: 12 / 52, month: 1, year: 12 };
@@ -92,10 +94,12 @@ export async function gatherSubscriptionContext(
   // The event payload is a hint; the subscription as Stripe has it now decides.
   // One request for the subscription, its customer and its schedule; the catalog alongside.
   const [found, prices] = await Promise.all([subId ? reads.getSubscriptionWithParties(subId) : null, reads.listActiveRecurringPrices()]);
-  const subscription = found?.subscription ?? null;
+  // A subscription named by a request must be the requester's: another customer's is set aside as not found.
+  const foreign = found && input.kind === "request" && idOf(found.subscription.customer) !== input.request.customer ? found : null;
+  const subscription = foreign ? null : (found?.subscription ?? null);
   if (subscription) liveSubscriptions = Math.max(liveSubscriptions, 1);
-  const schedule = found?.schedule ?? null;
-  const customer = found ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
+  const schedule = foreign ? null : (found?.schedule ?? null);
+  const customer = found && !foreign ? found.customer : input.kind === "request" ? await reads.getCustomer(input.request.customer) : null;
   const catalog = prices.filter((p) => p.active && p.type === "recurring").map(catalogEntry);
   const items: SubscriptionItemFacts[] = (subscription?.items?.data ?? []).map((it) => ({
     id: it.id,
@@ -104,5 +108,8 @@ export async function gatherSubscriptionContext(
     currentPeriodEnd: it.current_period_end,
     monthlyAmount: monthly(it.price.unit_amount ?? null, it.price.recurring?.interval ?? null, it.price.recurring?.interval_count ?? 1),
   }));
-  return { trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule, customer, items, catalog };
+  return {
+    trigger: triggerOf(input), now, history, subscription, liveSubscriptions, schedule, customer, items, catalog,
+    ...(foreign ? { foreignObject: { id: foreign.subscription.id, customer: idOf(foreign.subscription.customer) } } : {}),
+  };
 }

@@ -25,6 +25,7 @@ export function decideSubscription(ctx: SubscriptionContext, config: PolicyConfi
   // past rather than ask for a change: a change it would trigger waits for a person (below min_auto_confidence).
   const sure = t.ambiguous ? 0.5 : 1;
   if (t.intent === "unclear") return { ...escalate(`support request ${t.requestId}: no clear subscription request`), ambiguous: t.ambiguous ?? "free text" };
+  if (ctx.foreignObject) return { ...escalate(`support request ${t.requestId} names subscription ${ctx.foreignObject.id}, which belongs to another customer`), ambiguous: "subscription of another customer" };
   if (!sub) {
     return ctx.liveSubscriptions > 1
       ? { ...escalate(`customer has ${ctx.liveSubscriptions} subscriptions; the request does not say which`), ambiguous: "several subscriptions" }

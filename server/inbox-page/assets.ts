@@ -64,10 +64,19 @@ input.invalid, textarea.invalid, select.invalid { border-color:var(--bad); backg
 export const INBOX_JS = `
 (function () {
   "use strict";
-  function money(minor, currency) {
+  // The same as domain/money.ts formatMoney: Stripe's exponent (data-exponent, from the server: JPY 0, KWD 3, ISK 2)
+  // and exact decimal strings, never CLDR's digits or a float division.
+  function money(minor, currency, exponent) {
     try {
-      var f = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
-      return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
+      var e = Number(exponent);
+      var digits = String(Math.abs(Math.trunc(minor)));
+      while (digits.length < e + 1) digits = "0" + digits;
+      var major = (minor < 0 ? "-" : "") + (e === 0 ? digits : digits.slice(0, -e) + "." + digits.slice(-e));
+      var needed = (major.split(".")[1] || "").replace(/0+$/, "").length;
+      var code = currency.toUpperCase();
+      var usual = new Intl.NumberFormat("en-US", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits;
+      var d = Math.max(usual, needed);
+      return new Intl.NumberFormat("en-US", { style: "currency", currency: code, minimumFractionDigits: d === usual ? undefined : d, maximumFractionDigits: d }).format(major);
     } catch (e) { return ""; }
   }
   function setPath(obj, path, value) {
@@ -183,7 +192,7 @@ export const INBOX_JS = `
     if (!cur) return;
     var out = input.parentNode.querySelector(".money-preview");
     var n = Number(input.value);
-    if (out) out.textContent = input.value && isFinite(n) ? "= " + money(n, cur) : "";
+    if (out) out.textContent = input.value && /^\\d+$/.test(input.value.trim()) ? "= " + money(n, cur, input.getAttribute("data-exponent")) : "";
   });
 })();
 `;

@@ -8,6 +8,7 @@ import { OPERATOR_CSS } from "./operator-assets.js";
 import { Tabs } from "./tabs.js";
 import { argText } from "./arg-text.js";
 import { caseFacts, money, relative, when } from "./facts.js";
+import { stripeExponent } from "../../domain/money.js";
 import type { JsonSchema } from "./forms.js";
 
 export interface PendingItem {
@@ -240,9 +241,9 @@ function Fields({ schema, values, path, currency }: { schema: JsonSchema; values
           const isMoney = key === "amount";
           input = (
             <div>
-              <input {...common} type="text" inputmode="numeric" value={current == null ? "" : String(current)} {...(isMoney ? { "data-currency": currency } : {})} />
+              <input {...common} type="text" inputmode="numeric" value={current == null ? "" : String(current)} {...(isMoney ? { "data-currency": currency, "data-exponent": String(stripeExponent(currency)) } : {})} />
               {isMoney ? <span class="muted money-preview">{typeof current === "number" ? `= ${money(current, currency)}` : ""}</span> : null}
-              {isMoney ? <div class="muted">minor units (cents)</div> : /_at$/.test(key) && typeof current === "number" ? <div class="muted">unix seconds: {when(current)}</div> : null}
+              {isMoney ? <div class="muted">minor units of {currency.toUpperCase()}: {String(10 ** stripeExponent(currency))} = {money(10 ** stripeExponent(currency), currency)}</div> : /_at$/.test(key) && typeof current === "number" ? <div class="muted">unix seconds: {when(current)}</div> : null}
             </div>
           );
         } else if ((s.maxLength ?? 0) > 300 || (typeof current === "string" && current.length > 80)) {

@@ -6,9 +6,11 @@ export interface StripeReads {
   getInvoice(id: string): Promise<Stripe.Invoice | null>;
   /** Payments of an invoice, newest first (API 2026-10-28.endive: invoices have no payment_intent). */
   listInvoicePayments(invoiceId: string): Promise<Stripe.InvoicePayment[]>;
+  /** The invoice payments a PaymentIntent made, newest first: which invoice a charge paid (none for a one-off payment). */
+  listInvoicePaymentsOfPaymentIntent(paymentIntent: string): Promise<Stripe.InvoicePayment[]>;
   getPaymentIntent(id: string): Promise<Stripe.PaymentIntent | null>;
   getCharge(id: string): Promise<Stripe.Charge | null>;
-  listCharges(params: { customer?: string; payment_intent?: string; limit?: number }): Promise<Stripe.Charge[]>;
+  listCharges(params: { customer?: string; payment_intent?: string; limit?: number; created?: { gte?: number } }): Promise<Stripe.Charge[]>;
   getCustomer(id: string): Promise<Stripe.Customer | null>;
   getPaymentMethod(id: string): Promise<Stripe.PaymentMethod | null>;
   getSubscription(id: string): Promise<Stripe.Subscription | null>;
@@ -75,6 +77,7 @@ export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): Stri
   return {
     getInvoice: (id) => one(() => stripe.invoices.retrieve(id)),
     listInvoicePayments: (invoice) => page(() => stripe.invoicePayments.list({ invoice, limit: 20 })),
+    listInvoicePaymentsOfPaymentIntent: (paymentIntent) => page(() => stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: paymentIntent }, limit: 10 })),
     getPaymentIntent: (id) => one(() => stripe.paymentIntents.retrieve(id)),
     getCharge: (id) => one(() => stripe.charges.retrieve(id)),
     listCharges: (p) => page(() => stripe.charges.list({ limit: 20, ...p })),

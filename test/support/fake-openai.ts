@@ -61,7 +61,7 @@ function completion(req: ChatRequest, text: string) {
   return { ...base, choices: [{ index: 0, finish_reason: "stop", logprobs: null, message: { role: "assistant", content: text, refusal: null } }] };
 }
 
-export async function startFakeOpenAI(script: Script = () => ({ kind: "status", status: 500, message: "no script" })): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(script: Script = () => ({ kind: "status", status: 500, message: "no script" }), listenPort = 0): Promise<FakeOpenAI> {
   const requests: ChatRequest[] = [];
   const queued: FakeReply[] = [];
   let current = script;
@@ -105,7 +105,7 @@ export async function startFakeOpenAI(script: Script = () => ({ kind: "status", 
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
 
   return {
