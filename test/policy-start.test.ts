@@ -101,13 +101,17 @@ describe("npm start with BILLOPS_POLICY", () => {
     expect(refund.state).toMatchObject({ waiting_for_approval: true, decision: { action: "refund_full", params: { amount: 19900 } }, guard: { verdict: "needs_approval" } });
     const policy = await api(base, "/policy");
     expect(policy.body.file).toBeNull();
-    expect(policy.body.settings.find((x: any) => x.key === "auto_refund_limit")).toEqual({ key: "auto_refund_limit", value: 5000, default: 5000, origin: "default" });
+    // The built-in limit is per currency ($50 for USD); the setting shows as a policy file would write it.
+    const builtIn = policy.body.settings.find((x: any) => x.key === "auto_refund_limit");
+    expect(builtIn).toMatchObject({ key: "auto_refund_limit", value: { usd: "50.00", jpy: "7500", default: "0" }, origin: "default" });
+    expect(builtIn.value).toEqual(builtIn.default);
     await stop(s);
   }, 120_000);
 
   it("a file raising the limit to $250 refunds it on its own, and GET /policy says so", async () => {
     const file = join(dir, "policy.yaml");
-    writeFileSync(file, "# refunds up to $250 run alone\nauto_refund_limit: 25000\ngood_customer:\n  min_tenure_days: 90\n");
+    // Both limits a single refund meets: per charge, and what one customer may get back in 30 days.
+    writeFileSync(file, "# refunds up to $250 run alone\nauto_refund_limit:\n  usd: 250\ncustomer_refund_limit:\n  usd: 500\ngood_customer:\n  min_tenure_days: 90\n");
     const s = start({ DATABASE_URL: await freshDatabase(), BILLOPS_POLICY: file });
     const base = await s.ready;
     const refund = await alansRefund(base);
@@ -117,9 +121,9 @@ describe("npm start with BILLOPS_POLICY", () => {
     expect(activity.body.data[0]).toMatchObject({ amount_text: "$199.00", customer: "cus_demo_alan" });
     const policy = await api(base, "/policy");
     expect(policy.body.file).toBe(file);
-    expect(policy.body.policy.auto_refund_limit).toBe(25000);
+    expect(policy.body.policy.auto_refund_limit).toEqual({ kind: "per_currency", amounts: { usd: 25000 }, otherwise: "0" });
     const setting = (key: string) => policy.body.settings.find((x: any) => x.key === key);
-    expect(setting("auto_refund_limit")).toEqual({ key: "auto_refund_limit", value: 25000, default: 5000, origin: "file" });
+    expect(setting("auto_refund_limit")).toMatchObject({ key: "auto_refund_limit", value: { usd: "250.00", default: "0" }, default: { usd: "50.00" }, origin: "file" });
     expect(setting("good_customer.min_tenure_days")).toMatchObject({ value: 90, origin: "file" });
     expect(setting("good_customer.min_paid_invoices")).toMatchObject({ value: 3, origin: "default" });
     expect(policy.body.schema.properties.auto_refund_limit).toBeTruthy();
