@@ -1,7 +1,9 @@
 // Configuration: every environment variable and CLI flag, parsed once at start with zod; a bad one names itself.
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_RETENTION, type RetentionPolicy } from "../engine/retention.js";
 import { loadPolicy, PolicyFileError, type LoadedPolicy } from "./policy-file.js";
 import type { PolicyConfig } from "../domain/policy-config.js";
 
@@ -59,6 +61,10 @@ const EnvSchema = z.object({
   EVENT_LEASE_SECONDS: int(5, 86_400),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(LOG_LEVELS).default("info")),
   LOG_FORMAT: z.preprocess(emptyAsUnset, z.enum(["pretty", "json"]).optional()),
+  TRUSTED_PROXIES: str(),
+  CHECKPOINT_RETENTION_DAYS: int(1, 36_500),
+  EVENT_PAYLOAD_RETENTION_DAYS: int(1, 36_500),
+  REPLAY_RETENTION_DAYS: int(1, 36_500),
 });
 
 export interface Config {
@@ -96,6 +102,10 @@ export interface Config {
   /** A read-only token for GET /metrics (a scraper's credential should not approve refunds); approver tokens work too. */
   metricsToken: string | undefined;
   worker: { concurrency: number; maxAttempts: number; leaseSeconds: number };
+  /** Reverse proxies (IP addresses) whose X-Forwarded-For / -Proto / -Host billops believes. */
+  trustedProxies: string[];
+  /** Days a quiet case keeps its whole thread, a finished event its whole payload, a decision its replay (engine/retention.ts). */
+  retention: RetentionPolicy;
   /** Facts about the mode, for the banner and for main.ts's wiring. */
   mode: "offline" | "production" | "mixed";
   embeddedDatabase: boolean;
@@ -115,6 +125,15 @@ function parseApproverTokens(text: string): Map<string, string> {
   }
   if (tokens.size === 0) throw new ConfigError("APPROVER_TOKENS", "no name:token pairs");
   return tokens;
+}
+
+function parseTrustedProxies(text: string | undefined): string[] {
+  const list = (text ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  for (const p of list) {
+    // Addresses only: a name would be resolved by nobody, and a range invites trusting more than meant.
+    if (isIP(p) === 0) throw new ConfigError("TRUSTED_PROXIES", `${JSON.stringify(p)} is not an IP address (list the proxies' addresses, comma-separated)`);
+  }
+  return list;
 }
 
 function parseFlags(argv: string[]): { role?: string; decider?: string; port?: string } {
@@ -221,6 +240,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       concurrency: e.WORKER_CONCURRENCY ?? 4,
       maxAttempts: e.EVENT_MAX_ATTEMPTS ?? 5,
       leaseSeconds: e.EVENT_LEASE_SECONDS ?? 60,
+    },
+    trustedProxies: parseTrustedProxies(e.TRUSTED_PROXIES),
+    retention: {
+      checkpointDays: e.CHECKPOINT_RETENTION_DAYS ?? DEFAULT_RETENTION.checkpointDays,
+      payloadDays: e.EVENT_PAYLOAD_RETENTION_DAYS ?? DEFAULT_RETENTION.payloadDays,
+      replayDays: e.REPLAY_RETENTION_DAYS ?? DEFAULT_RETENTION.replayDays,
     },
     // An endpoint is offline when it is a local simulator, production when it proxies real Stripe: "mixed" says neither.
     mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator && !endpoint ? "production" : "mixed",

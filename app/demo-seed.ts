@@ -4,6 +4,7 @@ import type pg from "pg";
 import type Stripe from "stripe";
 import type { Clock } from "../domain/clock.js";
 import { insertEvent } from "../engine/inbox/index.js";
+import { SUPPORT_REQUEST_TYPE, supportRequestEventId } from "../server/requests-api.js";
 
 const DAY = 86400;
 
@@ -122,5 +123,5 @@ export async function runDemo(o: { sim: { webhooks: { deliver(event: unknown): P
   // A payment attempt from outside billops, as Stripe's own retry schedule would make it: declines, sends invoice.payment_failed.
   await o.stripe.invoices.pay("in_demo_ada").catch(() => undefined);
   await o.sim.webhooks.deliver(ev.disputeCreated);
-  await insertEvent(o.pool, { id: ev.refundRequest.id, type: "billops.support_request", caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
+  await insertEvent(o.pool, { id: supportRequestEventId(ev.refundRequest.id), type: SUPPORT_REQUEST_TYPE, caseKey: `request:${ev.refundRequest.id}`, source: "request", payload: { ...ev.refundRequest, created: now } });
 }

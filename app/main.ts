@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { loadConfig, ConfigError, type Config } from "./config.js";
 import { createLogger, defaultLogFormat } from "../telemetry/log.js";
+import { redactUrl } from "../telemetry/redact.js";
 import { createPool } from "../db/pool.js";
 import { migrate } from "../db/migrate.js";
 import { startEmbeddedPostgres } from "../db/embedded.js";
@@ -11,6 +12,7 @@ import { createGateway } from "../stripe/gateway/index.js";
 import { startSimulator } from "../stripe/sim/index.js";
 import { systemClock, type Clock } from "../domain/clock.js";
 import { startBillops } from "./runtime.js";
+import { banner } from "./banner.js";
 import { endpointClock } from "./endpoint-clock.js";
 import { createDecider } from "../deciders/index.js";
 import { demoSeed, runDemo } from "./demo-seed.js";
@@ -78,7 +80,9 @@ async function main(config: Config) {
     worker: config.worker,
     smtp: config.smtpUrl ? { url: config.smtpUrl, from: config.smtpFrom, opsEmail: config.opsEmail } : undefined,
     logger,
-    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : config.stripe.kind === "endpoint" ? config.stripe.baseUrl : "stripe" },
+    trustedProxies: config.trustedProxies,
+    retention: config.retention,
+    info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : config.stripe.kind === "endpoint" ? redactUrl(config.stripe.baseUrl) : "stripe" },
   });
   stops.unshift(() => billops.stop());
 
@@ -87,7 +91,7 @@ async function main(config: Config) {
     sim.webhooks.setEndpoint({ url: `${base}/webhooks/stripe`, secret: webhookSecret! });
     await runDemo({ sim, stripe: gateway.stripe, pool, clock });
   }
-  printBanner(config, { base, sim: sim?.url ?? (config.stripe.kind === "endpoint" ? config.stripe.baseUrl : null), databaseUrl });
+  process.stdout.write(banner(config, { base, sim: sim?.url ?? (config.stripe.kind === "endpoint" ? config.stripe.baseUrl : null), databaseUrl }));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -99,32 +103,6 @@ async function main(config: Config) {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-}
-
-function printBanner(config: Config, where: { base: string | null; sim: string | null; databaseUrl: string }) {
-  const token = [...config.approverTokens.entries()][0];
-  const db = where.databaseUrl.replace(/:\/\/([^:@]+):[^@]*@/, "://$1:***@");
-  const lines = [
-    "",
-    `billops is running — mode: ${config.mode}, role: ${config.role}, decider: ${config.decider}`,
-    config.decider !== "rules" ? `  model          ${config.openai.model} at ${config.openai.baseUrl ?? "api.openai.com"} (${config.openai.structuredOutput}, timeout ${config.openai.timeoutMs} ms)` : "",
-    where.base ? `  webhook URL    ${where.base}/webhooks/stripe` : "  (worker role: no HTTP server)",
-    where.base ? `  approval inbox ${where.base}/inbox        (sign in with the token below; Agent Inbox: ${where.base}, graph billops)` : "",
-    where.base ? `  approval API   ${where.base}/approvals   (GET pending, POST /approvals/:id to answer)` : "",
-    where.base ? `  cases          ${where.base}/cases/<case key>      health: ${where.base}/health` : "",
-    where.base ? `  operators      ${where.base}/inbox/activity  ${where.base}/inbox/outcomes   metrics: ${where.base}/metrics` : "",
-    `  policy         ${config.policySource.file ? `${config.policySource.file} (${Object.values(config.policySource.origins).filter((o) => o === "file").length} settings from the file)` : "built-in defaults"}${where.base ? `; effective values at ${where.base}/policy` : ""}`,
-    config.stripe.kind === "endpoint"
-      ? `  Stripe         ${where.sim} (STRIPE_API_BASE; its webhooks go to ${where.base ?? "the web process"}/webhooks/stripe)`
-      : where.sim
-        ? `  Stripe         simulator at ${where.sim} (demo data; control API at ${where.sim}/_sim/)`
-        : "  Stripe         api.stripe.com",
-    `  database       ${db}`,
-    config.approverTokensGenerated && token ? `  approver token ${token[0]}   (name: ${token[1]}; send as "Authorization: Bearer <token>")` : "  approver tokens from APPROVER_TOKENS",
-    where.base && token ? `  try:           curl -H "Authorization: Bearer ${config.approverTokensGenerated ? token[0] : "<token>"}" ${where.base}/approvals` : "",
-    "",
-  ].filter((l) => l !== "");
-  process.stdout.write(lines.join("\n") + "\n\n");
 }
 
 try {

@@ -17,6 +17,9 @@ import { createApp } from "../server/app.js";
 import { startWorker, type Worker } from "../engine/worker.js";
 import { startScheduler } from "../engine/scheduler.js";
 import { startNotificationSender } from "../engine/outbox-sender.js";
+import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
+import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
+import { DEFAULT_RETENTION, startRetention, type RetentionPolicy } from "../engine/retention.js";
 import { createMetrics, meterStripe, type Metrics } from "../telemetry/metrics.js";
 import { meteredDecider } from "../deciders/metered.js";
 import type { PolicySource } from "../server/policy-api.js";
@@ -42,6 +45,15 @@ export interface BillopsOptions {
   smtp?: { url: string; from: string; opsEmail?: string };
   logger: Logger;
   info?: Record<string, unknown>;
+  /** Reverse proxies whose X-Forwarded-* headers are believed (TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[];
+  /** The HTTP server's timeouts; default server/limits.ts SERVER_TIMEOUTS (tests shorten them). */
+  timeouts?: Partial<ServerTimeouts>;
+  /** The brake on failed authentication per client address; default 10 failures per 15 minutes. */
+  authThrottle?: AuthThrottleOptions;
+  /** How long case threads and event payloads are kept whole (engine/retention.ts); the worker role prunes hourly. */
+  retention?: RetentionPolicy;
+  retentionIntervalMs?: number;
   /** Where `policy` came from, for GET /policy (main.ts knows the file). */
   policySource?: PolicySource | null;
   /** A token that opens GET /metrics and nothing else (approver tokens open it too). */
@@ -100,6 +112,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   let worker: Worker | null = null;
   let scheduler: ReturnType<typeof startScheduler> | null = null;
   let sender: ReturnType<typeof startNotificationSender> | null = null;
+  let retention: ReturnType<typeof startRetention> | null = null;
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
@@ -125,6 +138,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     });
     if (o.smtp) sender = startNotificationSender({ pool: o.pool, smtpUrl: o.smtp.url, from: o.smtp.from, opsEmail: o.smtp.opsEmail, logger: o.logger });
     scheduler = startScheduler({ pool: o.pool, clock: o.clock, intervalMs: o.schedulerIntervalMs ?? 5000, logger: o.logger, onFired: () => worker?.wake() });
+    retention = startRetention({ pool: o.pool, graph, saver: checkpointer, logger: o.logger, policy: o.retention ?? DEFAULT_RETENTION, intervalMs: o.retentionIntervalMs ?? 3_600_000 });
   }
 
   let server: ServerType | null = null;
@@ -140,11 +154,15 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
       logger: o.logger,
       wake: () => worker?.wake(),
       info: o.info,
+      trustedProxies: o.trustedProxies,
+      expectedEvents: o.gateway.expectedEvents,
+      throttle: createAuthThrottle(o.authThrottle),
       operator: { policy: o.policy, policySource: o.policySource, metrics, metricsToken: o.metricsToken, dashboard: o.dashboard ?? dashboardOf(o.gateway) },
     });
     const host = o.host ?? "127.0.0.1";
+    const serverOptions = { ...SERVER_TIMEOUTS, ...o.timeouts };
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: host, port: o.port ?? 0 }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, hostname: host, port: o.port ?? 0, serverOptions }, () => resolve(s));
     });
     url = `http://${host}:${(server.address() as AddressInfo).port}`;
   }
@@ -161,6 +179,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     },
     async stop() {
       await scheduler?.stop();
+      await retention?.stop();
       await sender?.stop();
       await worker?.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

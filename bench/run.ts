@@ -4,6 +4,7 @@ import { benchSimulator } from "./sim.js";
 import { benchIngest } from "./ingest.js";
 import { benchPipeline } from "./pipeline.js";
 import { benchReplay } from "./replay.js";
+import { benchStorage } from "./storage.js";
 import type { BenchResult } from "./result.js";
 
 const quick = process.argv.includes("--quick");
@@ -13,6 +14,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["ingest", () => benchIngest({ events: quick ? 500 : 3000 })],
   ["pipeline", () => benchPipeline({ events: quick ? 100 : 300, rounds: quick ? 1 : 7, warmup: quick ? 200 : 1000 })],
   ["replay", () => benchReplay({ decisions: quick ? 200 : 1000 })],
+  ["storage", () => benchStorage({ cases: quick ? 40 : 200, eventsPerCase: 5 })],
 ];
 
 const results: BenchResult[] = [];

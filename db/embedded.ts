@@ -5,6 +5,7 @@ import { arch, platform } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { Logger } from "../telemetry/log.js";
+import { redactUrl } from "../telemetry/redact.js";
 
 export interface EmbeddedPostgres {
   /** postgres://postgres:…@127.0.0.1:<port>/billops */
@@ -260,7 +261,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   await writeFile(ownerFile, `${process.pid}\n`);
   await ensureDatabase(port, password);
-  log.info({ url: url.replace(/:[^:@]*@/, ":***@") }, "embedded PostgreSQL ready");
+  log.info({ url: redactUrl(url) }, "embedded PostgreSQL ready");
 
   return {
     url,

@@ -22,9 +22,14 @@ export function createPool(url: string, opts: PoolOptions): pg.Pool {
     // search_path as a startup parameter applies to every connection, including ones pg opens after a reconnect.
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
-  // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the process.
+  // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the process. The pool
+  // drops that client and opens another when needed: a server shutting down or restarting (SQLSTATE class 57, e.g.
+  // 57P01 when the embedded server stops with the process) is a warning, anything else an error. The logger's error
+  // serializer keeps the connection (its cancel key, user, host) out of the line.
   pool.on("error", (err) => {
-    opts.logger.error({ err }, "postgres pool: idle client error");
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("57")) opts.logger.warn({ err }, "postgres pool: the server closed an idle connection");
+    else opts.logger.error({ err }, "postgres pool: idle client error");
   });
   return pool;
 }

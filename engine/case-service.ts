@@ -6,6 +6,7 @@ import type pg from "pg";
 import type { InboxEvent } from "./inbox/index.js";
 import { withCaseLock, type CaseTx, type PreparedRead } from "./case-lock.js";
 import { threadIdFor } from "../domain/case.js";
+import { storable } from "../domain/storable-text.js";
 import { isAction } from "../domain/actions.js";
 import { upsertCaseStatement, type CasePatch, type CaseStatus } from "../store/cases.js";
 import { appendAudit, appendAuditStatement, type AuditEntry } from "../store/audit.js";
@@ -40,7 +41,8 @@ export type AnswerResult =
   | { ok: false; status: 404 | 409 | 422; code: string; message: string; approval?: ApprovalRow };
 
 // What the thread keeps of a Stripe event's object: the fields that say which objects the event is about. The whole
-// payload, exactly as Stripe signed it, is in the event log (stripe_events, GET /events/:id), and specialists always
+// payload, exactly as Stripe signed it, is in the event log (stripe_events, GET /events/:id; its envelope only after
+// EVENT_PAYLOAD_RETENTION_DAYS, engine/retention.ts), and specialists always
 // fetch the objects as Stripe has them now (events arrive out of order). A thread stores its input three times
 // (input, the start task's writes, the channel), so a full Stripe object there cost ~8 KB per event for ids.
 const REFERENCE_FIELDS = ["id", "object", "status", "customer", "subscription", "invoice", "charge", "payment_intent", "dispute", "livemode"] as const;
@@ -164,6 +166,17 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
 
   const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;
 
+  /**
+   * The event as the case may keep it: the inbox stores what Stripe signed (a NUL in a customer's name included), the
+   * case thread, its audit lines and the cases row get U+FFFD instead (graph/graph.ts does the same for every node).
+   */
+  function storableEvent(event: InboxEvent): InboxEvent {
+    const { value, replaced } = storable(event.payload, "payload");
+    if (replaced.length === 0) return event;
+    deps.logger.warn({ event_id: event.id, case: event.caseKey, fields: replaced }, "replaced NUL or lone surrogates in the event's data with U+FFFD");
+    return { ...event, payload: value };
+  }
+
   /** The read the worker sends with the case lock: the case thread's latest checkpoint (see handleEvent). */
   function prefetchFor(event: InboxEvent): PreparedRead | null {
     return saver && event.caseKey ? saver.latestRead(threadIdFor(event.caseKey)) : null;
@@ -174,7 +187,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
    * the case row, audit lines and approval are written there, so they commit together with the event's completion
    * (one commit instead of four). Stripe writes, the outbox and jobs (in act) commit on their own, at once.
    */
-  async function handleEvent(event: InboxEvent, db: Queryable | CaseTx = pool, prefetched?: { rows: Record<string, any>[] }): Promise<void> {
+  async function handleEvent(stored: InboxEvent, db: Queryable | CaseTx = pool, prefetched?: { rows: Record<string, any>[] }): Promise<void> {
+    const event = storableEvent(stored);
     const caseKey = event.caseKey!;
     const now = deps.clock.now();
     const customer = typeof event.payload?.customer === "string" ? event.payload.customer : typeof event.payload?.data?.object?.customer === "string" ? event.payload.data.object.customer : null;

@@ -18,8 +18,8 @@ export function cliLogger(io: CliIo): Logger {
   return io.logger ?? (io.env.LOG_LEVEL ? pino({ level: io.env.LOG_LEVEL, base: { service: "billops" } }, pino.destination(2)) : silentLogger);
 }
 
-/** A database URL fit for a message: the password (and user) left out. */
-export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, "//…@");
+/** A database URL fit for a message: its password left out (also one with '@' in it, or given as ?password=). */
+export { redactUrl } from "../telemetry/redact.js";
 
 /**
  * Runs `main` when `moduleUrl` is the file node was started with, and exits with its status: a stuck handle in a

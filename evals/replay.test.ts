@@ -1,5 +1,6 @@
 // Replay on a database filled by the public scenarios: the rules decider agrees with itself, a changed policy shows
-// up as exactly the decisions it changes, the filters work, and replays never touch the production threads.
+// up as exactly the decisions it changes, the filters work, replays never touch the production threads, and
+// retention's pruning leaves replay as it was.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,9 @@ import { silentLogger } from "../telemetry/log.js";
 import { parsePolicyConfig, type PolicyConfig } from "../domain/policy-config.js";
 import { createRulesDecider } from "../deciders/rules.js";
 import { DOMAIN_SPECS } from "../nodes/domains.js";
-import { buildGraph } from "../graph/graph.js";
+import { buildGraph, compileGraph } from "../graph/graph.js";
+import { BatchedPostgresSaver } from "../graph/checkpointer.js";
+import { runRetention } from "../engine/retention.js";
 import { createCheckpointer } from "../app/runtime.js";
 import type { CaseStateType } from "../domain/case-state.js";
 import type { DomainSpec } from "../nodes/deps.js";
@@ -295,5 +298,29 @@ describe("npm run replay", () => {
     const noModel = new Sink();
     expect(await main(["--decider", "llm", "--schema", f.schema], { stdout: new Sink() as any, stderr: noModel as any, env: { DATABASE_URL: URL_ } })).toBe(2);
     expect(noModel.text).toMatch(/OPENAI_API_KEY/);
+  });
+});
+
+describe("after retention has pruned every thread (engine/retention.ts)", () => {
+  it("finds the same decisions and re-decides them the same way, from far fewer rows", async () => {
+    const strip = (ds: ReplayedDecision[]) => ds.map(({ replayThread: _t, ...d }) => d);
+    const before = strip(await replayAll());
+    let rowsBefore = 0;
+    let rowsAfter = 0;
+    const count = async (pool: pg.Pool) =>
+      (await pool.query("select (select count(*) from checkpoints) + (select count(*) from checkpoint_blobs) + (select count(*) from checkpoint_writes) as n")).rows[0].n as string;
+    for (const f of filled) {
+      await withPool(f, async (pool) => {
+        rowsBefore += Number(await count(pool));
+        const saver = new BatchedPostgresSaver(pool, undefined, { schema: f.schema });
+        // Every case counts as quiet, and every decision is still inside the replay window.
+        const future = new Date(Date.now() + 86_400_000);
+        const r = await runRetention({ pool, graph: compileGraph(saver), saver, logger: silentLogger }, { threadsQuietSince: future, payloadsFinishedBefore: future, decisionsReplayableSince: new Date(0) });
+        expect(r.busy).toBe(0);
+        rowsAfter += Number(await count(pool));
+      });
+    }
+    expect(rowsAfter).toBeLessThan(rowsBefore * 0.8);
+    expect(strip(await replayAll())).toEqual(before);
   });
 });

@@ -9,7 +9,8 @@ import { DOMAIN_SPECS } from "../nodes/domains.js";
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from "../domain/policy-config.js";
 import { manualClock } from "../domain/clock.js";
 import { threadIdFor } from "../domain/case.js";
-import { DOMAINS, type Domain } from "../domain/actions.js";
+import type { Domain } from "../domain/actions.js";
+import { checkpointIdOf, decisionPoints } from "../graph/decision-points.js";
 import { getCase, listCases } from "../store/cases.js";
 import { silentLogger, type Logger } from "../telemetry/log.js";
 import type { Decider, DomainSpec, GraphDeps } from "../nodes/deps.js";
@@ -95,8 +96,6 @@ export interface ReplayReport {
   skipped: { case: string; checkpoint: string; reason: string }[];
 }
 
-const SPECIALISTS = new Set<string>(DOMAINS);
-
 /** One decision as the production thread recorded it, with the checkpoint the specialist started from. */
 interface Recorded {
   caseKey: string;
@@ -114,8 +113,7 @@ interface Recorded {
   final: boolean;
 }
 
-const idOf = (s: StateSnapshot) => String(s.config.configurable?.checkpoint_id ?? "");
-const parentOf = (s: StateSnapshot) => (s.parentConfig?.configurable?.checkpoint_id as string | undefined) ?? null;
+const idOf = checkpointIdOf;
 
 /** Reads a production thread's checkpoint history (read only) and finds each decision its specialists made. */
 async function recordedDecisions(graph: ReturnType<typeof replayGraph>, caseKey: string, threadId: string): Promise<{ found: Recorded[]; skipped: ReplayReport["skipped"] }> {
@@ -123,24 +121,15 @@ async function recordedDecisions(graph: ReturnType<typeof replayGraph>, caseKey:
   for await (const s of graph.getStateHistory({ configurable: { thread_id: threadId } })) snaps.push(s);
   const skipped: ReplayReport["skipped"] = [];
   if (snaps.length === 0) return { found: [], skipped };
-  const children = new Map<string, StateSnapshot[]>();
-  for (const s of snaps) {
-    const p = parentOf(s);
-    if (p) children.set(p, [...(children.get(p) ?? []), s]);
-  }
   const latest = snaps[0]!.values as CaseStateType;
   const found: Recorded[] = [];
-  for (const point of [...snaps].reverse()) {
-    const next = point.next[0];
-    if (point.next.length !== 1 || !next || !SPECIALISTS.has(next)) continue;
-    const made = (children.get(idOf(point)) ?? []).find((c) => (c.values as CaseStateType).decision && c.next.includes("apply_guard"));
+  for (const { domain, point, made, guarded } of decisionPoints(snaps)) {
     if (!made) {
-      skipped.push({ case: caseKey, checkpoint: idOf(point), reason: `the ${next} specialist never finished on this checkpoint` });
+      skipped.push({ case: caseKey, checkpoint: idOf(point), reason: `the ${domain} specialist never finished on this checkpoint` });
       continue;
     }
     const v = made.values as CaseStateType;
     const decision = v.decision!;
-    const guarded = (children.get(idOf(made)) ?? []).find((c) => (c.values as CaseStateType).guard);
     const gv = guarded ? (guarded.values as CaseStateType) : null;
     // The person's answer lives on the settled decision, or on the thread while it still waits.
     const settled = (latest.decisions ?? []).find((d) => d.decision.id === decision.id);
@@ -149,7 +138,7 @@ async function recordedDecisions(graph: ReturnType<typeof replayGraph>, caseKey:
       caseKey,
       threadId,
       point,
-      domain: next as Domain,
+      domain,
       decision,
       context: v.context,
       guard: gv?.guard ?? null,

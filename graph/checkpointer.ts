@@ -10,6 +10,10 @@
 // lock nobody else writes the thread, so the worker reads the latest checkpoint once, in the round trip that takes
 // the lock (latestRead), and hands it over (provide): reads of the thread's latest checkpoint are answered from
 // it until anything is written to the thread or the worker lets go (forget).
+//
+// PostgresSaver never deletes: every step of every run stays, with a blob per changed channel and its pending writes.
+// pruneThread deletes the checkpoints a caller no longer needs (engine/retention.ts keeps the latest and the ones
+// replay needs), the pending writes a later checkpoint already holds, and the blobs no checkpoint left points at.
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { JsonPlusSerializer, WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite, type SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
@@ -38,6 +42,9 @@ function packBlobs(blobs: (Uint8Array | undefined | null)[]): { offsets: number[
   }
   return { offsets, lengths, data: Buffer.concat(parts) };
 }
+
+/** LangGraph's reserved task ids (NULL_TASK_ID and its kin): writes made outside any node, e.g. by updateState. */
+const RESERVED_TASK_IDS = "00000000-0000-0000-0000-%";
 
 const named = (text: string) => ({ name: `billops_cp_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text });
 
@@ -106,7 +113,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
   private readonly table: { blobs: string; checkpoints: string; writes: string };
   // Named statements, built once: each connection parses and plans them once (the text names the schema, so the
   // name hashes the text).
-  private readonly sql: Record<"put" | "writes" | "upsertWrites" | "latest", { name: string; text: string }>;
+  private readonly sql: Record<"put" | "writes" | "upsertWrites" | "latest" | "prune", { name: string; text: string }>;
 
   constructor(pool: pg.Pool, serde: SerializerProtocol = new PlainJsonFastSerializer(), options: { schema?: string } = {}) {
     super(pool, serde, options);
@@ -135,6 +142,36 @@ export class BatchedPostgresSaver extends PostgresSaver {
       writes: writes("DO NOTHING"),
       upsertWrites: writes("DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob"),
       latest: named(`${SELECT_SQL} WHERE thread_id = $1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1`),
+      // One statement, so every part sees the thread as it was: the checkpoints to delete (never the thread's latest,
+      // whatever the caller asked); the pending writes of every checkpoint but the latest (a later checkpoint holds
+      // what they wrote — only the latest's are still to be applied: an interrupt, a run cut short — but a run's input,
+      // LangGraph's null-task writes, stays with the kept checkpoint it shapes); and the blobs no remaining
+      // checkpoint's channel versions name.
+      prune: named(`WITH latest AS (
+         SELECT max(checkpoint_id) AS id FROM ${this.table.checkpoints} WHERE thread_id = $1 AND checkpoint_ns = ''
+       ), doomed AS (
+         DELETE FROM ${this.table.checkpoints} c
+          WHERE c.thread_id = $1 AND c.checkpoint_ns = '' AND NOT (c.checkpoint_id = ANY ($2::text[]))
+            AND c.checkpoint_id < (SELECT id FROM latest)
+         RETURNING c.checkpoint_id
+       ), writes AS (
+         DELETE FROM ${this.table.writes} w
+          WHERE w.thread_id = $1 AND w.checkpoint_ns = '' AND w.checkpoint_id < (SELECT id FROM latest)
+            AND (w.checkpoint_id IN (SELECT checkpoint_id FROM doomed) OR w.task_id NOT LIKE '${RESERVED_TASK_IDS}'
+                 -- a run's input written against the empty checkpoint of a new thread, which is never stored
+                 OR NOT EXISTS (SELECT 1 FROM ${this.table.checkpoints} c WHERE c.thread_id = $1 AND c.checkpoint_ns = '' AND c.checkpoint_id = w.checkpoint_id))
+         RETURNING 1
+       ), live AS (
+         SELECT DISTINCT v.key AS channel, v.value AS version
+           FROM ${this.table.checkpoints} c, jsonb_each_text(c.checkpoint -> 'channel_versions') v
+          WHERE c.thread_id = $1 AND c.checkpoint_ns = '' AND c.checkpoint_id NOT IN (SELECT checkpoint_id FROM doomed)
+       ), blobs AS (
+         DELETE FROM ${this.table.blobs} b
+          WHERE b.thread_id = $1 AND b.checkpoint_ns = ''
+            AND NOT EXISTS (SELECT 1 FROM live l WHERE l.channel = b.channel AND l.version = b.version)
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM doomed)::int AS checkpoints, (SELECT count(*) FROM writes)::int AS writes, (SELECT count(*) FROM blobs)::int AS blobs`),
     };
   }
 
@@ -220,6 +257,17 @@ export class BatchedPostgresSaver extends PostgresSaver {
       ],
     });
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  /**
+   * Deletes the thread's checkpoints other than `keep` (and never its latest), every pending write but the latest
+   * checkpoint's, and the blobs nothing left points at. Run it where nothing writes the thread meanwhile (under the
+   * case lock).
+   */
+  async pruneThread(db: Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">, threadId: string, keep: string[]): Promise<{ checkpoints: number; writes: number; blobs: number }> {
+    this.touched(threadId);
+    const { rows } = await db.query({ ...this.sql.prune, values: [threadId, keep] });
+    return rows[0];
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {

@@ -13,8 +13,28 @@ import { guardNode, afterGuard } from "../nodes/guard/node.js";
 import { approvalNode, afterApproval } from "../nodes/approval/node.js";
 import { actNode } from "../nodes/act/node.js";
 import { afterAct } from "../nodes/record/settle.js";
+import { storable } from "../domain/storable-text.js";
+import type { GraphDeps } from "../nodes/deps.js";
 
 export const GRAPH_ID = "billops";
+
+type Node = (s: CaseStateType, c: LangGraphRunnableConfig) => Promise<CaseStateUpdate>;
+
+/**
+ * Every node's update goes into the thread through here: text PostgreSQL or Stripe cannot take (a NUL or a lone
+ * surrogate in a customer's name, a description, a model's answer) is replaced and the replacement logged, so the
+ * case's checkpoints, audit lines, approvals and Stripe writes can always be stored (domain/storable-text.ts).
+ */
+function storableUpdate(update: CaseStateUpdate, state: CaseStateType, config: LangGraphRunnableConfig): CaseStateUpdate {
+  const { value, replaced } = storable(update);
+  if (replaced.length > 0) {
+    const node = config.metadata?.langgraph_node;
+    (config.context as GraphDeps | undefined)?.logger?.warn({ case: state.caseKey, node, fields: replaced }, "replaced NUL or lone surrogates in case data with U+FFFD");
+  }
+  return value;
+}
+
+const storableNode = (node: Node): Node => async (state, config) => storableUpdate(await node(state, config), state, config);
 
 /**
  * A node that picks its successor itself: the routing function sees the state with the node's update applied and
@@ -22,9 +42,9 @@ export const GRAPH_ID = "billops";
  * per step. Only for routing functions that read last-value channels (route, guard, decision, approval, followUp),
  * where "state with the update applied" is a plain spread.
  */
-function routed(node: (s: CaseStateType, c: LangGraphRunnableConfig) => Promise<CaseStateUpdate>, next: (s: CaseStateType) => string) {
+function routed(node: Node, next: (s: CaseStateType) => string) {
   return async (state: CaseStateType, config: LangGraphRunnableConfig) => {
-    const update = await node(state, config);
+    const update = storableUpdate(await node(state, config), state, config);
     return new Command({ update, goto: next({ ...state, ...update } as CaseStateType) });
   };
 }
@@ -32,10 +52,10 @@ function routed(node: (s: CaseStateType, c: LangGraphRunnableConfig) => Promise<
 export function buildGraph() {
   return new StateGraph(CaseState)
     .addNode("supervisor", routed(supervisorNode, afterSupervisor), { ends: ["dunning", "subscription", "dispute", "refund", END] })
-    .addNode("dunning", specialistNode("dunning"))
-    .addNode("subscription", specialistNode("subscription"))
-    .addNode("dispute", specialistNode("dispute"))
-    .addNode("refund", specialistNode("refund"))
+    .addNode("dunning", storableNode(specialistNode("dunning")))
+    .addNode("subscription", storableNode(specialistNode("subscription")))
+    .addNode("dispute", storableNode(specialistNode("dispute")))
+    .addNode("refund", storableNode(specialistNode("refund")))
     .addNode("apply_guard", routed(guardNode, afterGuard), { ends: ["await_approval", "act", END] })
     .addNode("await_approval", routed(approvalNode, afterApproval), { ends: ["act", "await_approval", END] })
     .addNode("act", routed(actNode, afterAct), { ends: ["await_approval", END] })

@@ -5,7 +5,7 @@ import type pg from "pg";
 import { getApproval, listApprovals } from "../store/approvals.js";
 import { listAudit } from "../store/audit.js";
 import type { CaseService } from "../engine/case-service.js";
-import { jsonError, readJson, zodMessage } from "./http-error.js";
+import { intQuery, jsonError, readJson, zodMessage } from "./http-error.js";
 
 const AnswerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("accept") }),
@@ -22,9 +22,10 @@ export function approvalsRoutes({ pool, cases }: { pool: pg.Pool; cases: CaseSer
   app.get("/approvals", async (c) => {
     const status = c.req.query("status") ?? "pending";
     if (!(STATUSES as readonly string[]).includes(status)) return jsonError(c, 400, "invalid_status", `status must be one of ${STATUSES.join(", ")}`);
-    const limit = Number(c.req.query("limit") ?? 50);
-    const offset = Number(c.req.query("offset") ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) return jsonError(c, 400, "invalid_page", "limit and offset must be whole numbers");
+    const limit = intQuery(c, "limit", { min: 1, max: 500, fallback: 50 });
+    if (limit instanceof Response) return limit;
+    const offset = intQuery(c, "offset", { min: 0, max: 1_000_000_000, fallback: 0 });
+    if (offset instanceof Response) return offset;
     const rows = await listApprovals(pool, { status: status as any, caseKey: c.req.query("case"), domain: c.req.query("domain"), limit, offset });
     return c.json({ data: rows });
   });

@@ -5,19 +5,23 @@ import { getCase, listCases } from "../store/cases.js";
 import { listAudit } from "../store/audit.js";
 import { listNotifications } from "../store/notifications.js";
 import type { CaseService } from "../engine/case-service.js";
-import { jsonError } from "./http-error.js";
+import { intQuery, jsonError } from "./http-error.js";
 
 export function casesRoutes({ pool, cases }: { pool: pg.Pool; cases: CaseService }) {
   const app = new Hono();
   app.get("/cases", async (c) => {
-    const rows = await listCases(pool, { status: c.req.query("status") as any, limit: Number(c.req.query("limit") ?? 50) || 50 });
+    // Up to 1,000 asked, as before; the store answers at most 500 cases a page.
+    const limit = intQuery(c, "limit", { min: 1, max: 1000, fallback: 50 });
+    if (limit instanceof Response) return limit;
+    const rows = await listCases(pool, { status: c.req.query("status") as any, limit });
     return c.json({ data: rows });
   });
   app.get("/cases/:key", async (c) => {
     const key = c.req.param("key");
+    const limit = intQuery(c, "limit", { min: 1, max: 500, fallback: 20 });
+    if (limit instanceof Response) return limit;
     const row = await getCase(pool, key);
     if (!row) return jsonError(c, 404, "case_not_found", `no case ${key}`);
-    const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 20) || 20, 1), 500);
     const { values, interrupted } = await cases.snapshot(key);
     return c.json({
       case: row,
@@ -36,7 +40,9 @@ export function casesRoutes({ pool, cases }: { pool: pg.Pool; cases: CaseService
     });
   });
   app.get("/notifications", async (c) => {
-    return c.json({ data: await listNotifications(pool, { status: c.req.query("status"), caseKey: c.req.query("case"), limit: Number(c.req.query("limit") ?? 100) || 100 }) });
+    const limit = intQuery(c, "limit", { min: 1, max: 1000, fallback: 100 });
+    if (limit instanceof Response) return limit;
+    return c.json({ data: await listNotifications(pool, { status: c.req.query("status"), caseKey: c.req.query("case"), limit }) });
   });
   return app;
 }

@@ -19,3 +19,15 @@ export async function readJson(c: Context): Promise<{ ok: true; body: unknown } 
     return { ok: false };
   }
 }
+
+/**
+ * A whole-number query parameter from min to max (`fallback` when absent), or the 400 that says what is wrong: a
+ * `limit=-1` must be the caller's error, not a database error.
+ */
+export function intQuery(c: Context, name: string, o: { min: number; max: number; fallback: number }): number | Response {
+  const text = c.req.query(name);
+  if (text === undefined) return o.fallback;
+  const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < o.min || n > o.max) return jsonError(c, 400, `invalid_${name}`, `${name} must be a whole number from ${o.min} to ${o.max}`);
+  return n;
+}

@@ -7,13 +7,14 @@ import type { Metrics } from "../telemetry/metrics.js";
 import { inboxStats } from "../engine/inbox/index.js";
 import { pendingApprovalStats } from "../store/approvals.js";
 import { approverAuth } from "./auth.js";
+import type { AuthThrottle } from "./auth-throttle.js";
 
 /**
  * Who may scrape: the metrics token (METRICS_TOKEN) or any approver token. A scraper's credential sits in monitoring
  * configuration that more people read than approve refunds, so it gets a token of its own that opens nothing else.
  */
-export function metricsAuth(approverTokens: Map<string, string>, metricsToken: string | undefined): MiddlewareHandler {
-  return approverAuth(new Map([...approverTokens, ...(metricsToken ? ([[metricsToken, "metrics"]] as const) : [])]));
+export function metricsAuth(approverTokens: Map<string, string>, metricsToken: string | undefined, auth: { throttle: AuthThrottle; trustedProxies: ReadonlySet<string> }): MiddlewareHandler {
+  return approverAuth(new Map([...approverTokens, ...(metricsToken ? ([[metricsToken, "metrics"]] as const) : [])]), auth);
 }
 
 /** Counts deliveries to the webhook route and its refusals by error code; the ingest path itself is untouched. */
@@ -33,10 +34,10 @@ export function webhookMetering(m: Metrics): MiddlewareHandler {
   };
 }
 
-export function metricsRoutes(o: { pool: pg.Pool; clock: Clock; metrics: Metrics; approverTokens: Map<string, string>; metricsToken?: string }) {
+export function metricsRoutes(o: { pool: pg.Pool; clock: Clock; metrics: Metrics; approverTokens: Map<string, string>; metricsToken?: string; auth: { throttle: AuthThrottle; trustedProxies: ReadonlySet<string> } }) {
   const app = new Hono();
   const m = o.metrics;
-  app.use("/metrics", metricsAuth(o.approverTokens, o.metricsToken));
+  app.use("/metrics", metricsAuth(o.approverTokens, o.metricsToken, o.auth));
   app.get("/metrics", async (c) => {
     try {
       const [inbox, approvals] = await Promise.all([inboxStats(o.pool), pendingApprovalStats(o.pool, o.clock.now())]);

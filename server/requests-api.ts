@@ -18,6 +18,12 @@ const RequestSchema = z.object({
 
 export const SUPPORT_REQUEST_TYPE = "billops.support_request";
 
+/**
+ * The inbox id of a support request: requests have a namespace of their own (their case key), so a request whose id
+ * happens to be a Stripe event's (`evt_…`) is neither dropped as that event's duplicate nor shadows the event.
+ */
+export const supportRequestEventId = (id: string) => `request:${id}`;
+
 export function requestsRoutes({ pool, clock, onStored }: { pool: pg.Pool; clock: Clock; onStored?: () => void }) {
   const app = new Hono();
   app.post("/requests", async (c) => {
@@ -27,7 +33,7 @@ export function requestsRoutes({ pool, clock, onStored }: { pool: pg.Pool; clock
     if (!r.success) return jsonError(c, 400, "invalid_request", zodMessage(r.error));
     const id = r.data.id ?? `req_${randomUUID().replace(/-/g, "")}`;
     const caseKey = `request:${id}`;
-    const res = await insertEvent(pool, { id, type: SUPPORT_REQUEST_TYPE, caseKey, source: "request", payload: { ...r.data, id, created: clock.now() } });
+    const res = await insertEvent(pool, { id: supportRequestEventId(id), type: SUPPORT_REQUEST_TYPE, caseKey, source: "request", payload: { ...r.data, id, created: clock.now() } });
     if (res.inserted) onStored?.();
     return c.json({ id, case: caseKey, duplicate: !res.inserted }, res.inserted ? 202 : 200);
   });

@@ -1,15 +1,16 @@
 // POST /webhooks/stripe: verify the signature on the raw body, store the event once, answer at once.
-import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono";
 import type pg from "pg";
 import type Stripe from "stripe";
 import type { Clock } from "../domain/clock.js";
 import { routeEvent } from "../domain/routing.js";
 import type { Logger } from "../telemetry/log.js";
-import { createIngestBatcher } from "../engine/ingest-batch.js";
+import { createIngestBatcher, UnstorableEventError } from "../engine/ingest-batch.js";
+import { refusedForItsData } from "../engine/inbox/index.js";
 import { jsonError } from "./http-error.js";
+import { API_BODY_BYTES, limitBody } from "./limits.js";
 
-export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+export const MAX_WEBHOOK_BYTES = API_BODY_BYTES;
 /** Stripe's recommended replay window; never verify without one. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** billops' own idempotency keys start with this (stripe/gateway); events they cause are echoes. */
@@ -24,29 +25,49 @@ export interface WebhookOptions {
   /** Called after a new event is stored (an in-process worker wakes without waiting for NOTIFY). */
   onStored?: () => void;
   logger: Logger;
+  /** What events from this Stripe account should say (gateway.expectedEvents); a mismatch is logged and counted. */
+  expect?: { livemode: boolean; apiVersion: string };
+  counters?: WebhookCounters;
+  /** Told of each mismatch too (the metrics registry counts them). */
+  onMismatch?: (field: "livemode" | "api_version") => void;
 }
+
+/** Signed events that did not say what this account's events say: stored and processed, but worth a person's look. */
+export interface WebhookCounters {
+  livemodeMismatches: number;
+  apiVersionMismatches: number;
+}
+
+export const newWebhookCounters = (): WebhookCounters => ({ livemodeMismatches: 0, apiVersionMismatches: 0 });
+
+/** An id fit for a log line: short, printable. */
+const safeId = (s: string) => s.slice(0, 80).replace(/[^\x20-\x7e]/g, "?");
 
 export function webhookRoutes(opts: WebhookOptions): Hono {
   const { pool, stripe, webhookSecret, clock, logger } = opts;
   const app = new Hono();
-  const batcher = createIngestBatcher(pool);
-  const tooLarge = (c: Parameters<typeof jsonError>[0]) =>
-    jsonError(c, 413, "payload_too_large", `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
+  const batcher = createIngestBatcher(pool, { logger });
+  const counters = opts.counters ?? newWebhookCounters();
 
-  // A declared Content-Length is checked up front and the read stays within it; only a body without one (chunked)
-  // goes through bodyLimit, which counts bytes as they stream — its web-stream wrapping halved ingest throughput
-  // when every request paid for it.
-  const streamedLimit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: tooLarge });
-  const limit: MiddlewareHandler = async (c, next) => {
-    const declared = c.req.header("content-length");
-    if (declared === undefined) return streamedLimit(c, next);
-    if (!/^\d+$/.test(declared) || Number(declared) > MAX_WEBHOOK_BYTES) return tooLarge(c);
-    await next();
-  };
-  app.post("/webhooks/stripe", limit, async (c) => {
+  /** Processed all the same (Stripe signed it), but a live event at a test endpoint, or the reverse, needs a person. */
+  function noteMismatch(event: Stripe.Event) {
+    if (!opts.expect) return;
+    if (typeof event.livemode === "boolean" && event.livemode !== opts.expect.livemode) {
+      counters.livemodeMismatches++;
+      opts.onMismatch?.("livemode");
+      logger.warn({ event_id: event.id, type: event.type, livemode: event.livemode, expected: opts.expect.livemode }, "webhook livemode does not match this Stripe account's mode");
+    }
+    const version = (event as { api_version?: unknown }).api_version;
+    if (typeof version === "string" && version !== opts.expect.apiVersion) {
+      counters.apiVersionMismatches++;
+      opts.onMismatch?.("api_version");
+      logger.warn({ event_id: event.id, type: event.type, api_version: version, expected: opts.expect.apiVersion }, "webhook api_version differs from the version billops reads");
+    }
+  }
+
+  app.post("/webhooks/stripe", limitBody(MAX_WEBHOOK_BYTES), async (c) => {
     // The raw text, before anything parses it: the signature covers these exact bytes.
     const raw = await c.req.text();
-    if (Buffer.byteLength(raw, "utf8") > MAX_WEBHOOK_BYTES) return tooLarge(c);
     const signature = c.req.header("stripe-signature");
     if (!signature) return jsonError(c, 400, "signature_missing", "the Stripe-Signature header is missing");
 
@@ -72,17 +93,30 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
     const route = routeEvent(event as unknown as { type: string; data: { object: any } });
     const idempotencyKey = (event.request as { idempotency_key?: string | null } | null)?.idempotency_key;
     const echo = typeof idempotencyKey === "string" && idempotencyKey.startsWith(BILLOPS_KEY_PREFIX);
-    const inserted = await batcher.store({
-      id: event.id,
-      type: event.type,
-      caseKey: route.caseKey,
-      source: "stripe",
-      payload: event,
-      // The verified bytes are the event: stored as they came, without serializing the parsed copy again.
-      payloadJson: raw,
-      echo,
-      ignored: route.route === "ignore",
-    });
+    noteMismatch(event);
+    let inserted: boolean;
+    try {
+      inserted = await batcher.store({
+        id: event.id,
+        type: event.type,
+        caseKey: route.caseKey,
+        source: "stripe",
+        payload: event,
+        // The verified bytes are the event: stored as they came, without serializing the parsed copy again.
+        payloadJson: raw,
+        echo,
+        ignored: route.route === "ignore",
+      });
+    } catch (err) {
+      // A signed event the database cannot hold (a NUL in its id, an id of kilobytes, nesting thousands deep): this
+      // event alone gets a 400; the events stored beside it got their 200. Anything else is an outage: 500.
+      if (err instanceof UnstorableEventError || refusedForItsData(err)) {
+        const message = err instanceof UnstorableEventError ? err.message : "the database refused this event's data";
+        logger.warn({ event_id: safeId(event.id), type: safeId(event.type), err }, "webhook refused: unstorable event");
+        return jsonError(c, 400, "unstorable_event", message, err instanceof UnstorableEventError ? { field: err.detail.field } : {});
+      }
+      throw err;
+    }
     if (inserted) {
       logger.info({ event_id: event.id, case: route.caseKey, type: event.type, route: route.route, echo }, "webhook stored");
       if (route.route !== "ignore") opts.onStored?.();

@@ -82,3 +82,28 @@ export async function listCases(
   );
   return rows.map(toRow);
 }
+
+/**
+ * The case threads retention prunes next: cases quiet since before `quietSince` with activity since their thread was
+ * last pruned (or never pruned), the longest quiet first; then cases whose kept decisions are due to leave the replay
+ * window.
+ */
+export async function casesToPrune(db: Queryable, quietSince: Date, limit: number): Promise<{ caseKey: string; threadId: string }[]> {
+  const { rows } = await db.query(
+    `(SELECT case_key, thread_id FROM cases
+       WHERE (checkpoints_pruned_at IS NULL OR updated_at >= checkpoints_pruned_at) AND updated_at < $1
+       ORDER BY updated_at LIMIT $2)
+     UNION
+     (SELECT case_key, thread_id FROM cases
+       WHERE checkpoints_prune_due_at IS NOT NULL AND checkpoints_prune_due_at <= now() AND updated_at < $1
+       ORDER BY checkpoints_prune_due_at LIMIT $2)
+     LIMIT $2`,
+    [quietSince, limit],
+  );
+  return rows.map((r: any) => ({ caseKey: r.case_key, threadId: r.thread_id }));
+}
+
+/** Records that the case's thread was pruned now, and when it is due again (null: only new activity makes it so). */
+export async function markCheckpointsPruned(db: Queryable, caseKey: string, dueAt: Date | null): Promise<void> {
+  await db.query(`UPDATE cases SET checkpoints_pruned_at = now(), checkpoints_prune_due_at = $2 WHERE case_key = $1`, [caseKey, dueAt]);
+}

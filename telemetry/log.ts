@@ -1,7 +1,8 @@
 // The one logger: pino; children carry case, thread_id and event_id. Readable lines for a person at a terminal,
-// JSON lines for log collectors (not a TTY, or LOG_FORMAT=json).
-import { pino, type Logger } from "pino";
+// JSON lines for log collectors (not a TTY, or LOG_FORMAT=json). Errors are logged through safeError (redact.ts).
+import { pino, type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
+import { safeError } from "./redact.js";
 
 export type { Logger };
 
@@ -13,9 +14,12 @@ export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, tty = !!p
   return tty ? "pretty" : "json";
 }
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", format: LogFormat = defaultLogFormat()): Logger {
-  const options = { level, base: { service: "billops" } };
-  if (format === "json") return pino(options);
+/** Every key billops logs an error under. */
+const ERROR_KEYS = ["err", "error", "cause"] as const;
+
+export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", format: LogFormat = defaultLogFormat(), destination?: DestinationStream): Logger {
+  const options = { level, base: { service: "billops" }, serializers: Object.fromEntries(ERROR_KEYS.map((k) => [k, (v: unknown) => safeError(v)])) };
+  if (format === "json") return destination ? pino(options, destination) : pino(options);
   // A stream in this thread rather than a transport worker: start-up lines are never lost to a worker not yet ready.
   return pino(options, pretty({ colorize: !!process.stdout.isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service", singleLine: true }));
 }

@@ -6,6 +6,7 @@ export interface Metrics {
   registry: Registry;
   webhooksReceived: Counter;
   webhooksRejected: Counter<"code">;
+  webhookMismatches: Counter<"field">;
   inboxEvents: Gauge<"status">;
   inboxOldestAge: Gauge<"status">;
   eventsProcessed: Counter<"source">;
@@ -31,6 +32,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     registry,
     webhooksReceived: new Counter({ name: "billops_webhooks_received_total", help: "Stripe webhook deliveries received at /webhooks/stripe (accepted or not)", registers }),
     webhooksRejected: new Counter({ name: "billops_webhooks_rejected_total", help: "Stripe webhook deliveries refused, by error code (bad signature, too large, not an event)", labelNames: ["code"], registers }),
+    webhookMismatches: new Counter({ name: "billops_webhook_mismatches_total", help: "Signed events processed though their livemode or api_version differ from this Stripe account's, by field", labelNames: ["field"], registers }),
     inboxEvents: new Gauge({ name: "billops_inbox_events", help: "Inbox events not done, by status (failed events block their case until a person retries or skips them)", labelNames: ["status"], registers }),
     inboxOldestAge: new Gauge({ name: "billops_inbox_oldest_event_age_seconds", help: "Age of the oldest inbox event in each open status", labelNames: ["status"], registers }),
     eventsProcessed: new Counter({ name: "billops_events_processed_total", help: "Inbox events run on their case thread, by source (stripe, request, schedule)", labelNames: ["source"], registers }),

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../telemetry/log.js";
 import { approverAuth, type ApproverEnv } from "../server/auth.js";
+import { createAuthThrottle } from "../server/auth-throttle.js";
 import { eventsRoutes } from "../server/events-api.js";
 import { claimEvent, failEvent, insertEvent } from "../engine/inbox/index.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
@@ -13,8 +14,9 @@ let app: Hono<ApproverEnv>;
 beforeEach(async () => {
   db = await createTestDatabase();
   app = new Hono<ApproverEnv>();
-  app.use("/events/*", approverAuth(new Map([[TOKEN, "alice"]])));
-  app.use("/events", approverAuth(new Map([[TOKEN, "alice"]])));
+  const auth = approverAuth(new Map([[TOKEN, "alice"]]), { throttle: createAuthThrottle({ maxFailures: 10 }), trustedProxies: new Set() });
+  app.use("/events/*", auth);
+  app.use("/events", auth);
   app.route("/", eventsRoutes({ pool: db.pool, logger: silentLogger }));
 });
 afterEach(async () => db?.close());
@@ -40,6 +42,19 @@ describe("approverAuth", () => {
     expect(((await wrong.json()) as any).error.code).toBe("invalid_token");
     expect((await app.request("/events", { headers: { "x-api-key": TOKEN } })).status).toBe(200);
     expect((await call("/events")).status).toBe(200);
+  });
+
+  it("refuses an address that failed ten times with 429 and Retry-After, even with the right token", async () => {
+    for (let i = 0; i < 10; i++) {
+      const wrong = await app.request("/events", { headers: { "x-api-key": `guess-${i}-0123456789abcdef` } });
+      expect(wrong.status).toBe(401);
+    }
+    const right = await call("/events");
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await right.json()) as any).error.code).toBe("too_many_failed_attempts");
+    // A request without any token is not a guess: it does not count, and is still refused while the window lasts.
+    expect((await app.request("/events")).status).toBe(429);
   });
 });
 

@@ -15,6 +15,7 @@ import { startStack, APPROVER_TOKEN, type Stack } from "./support/stack.js";
 import { T0, operatorSeed, runOperatorBatch } from "./support/operator-batch.js";
 import { findUnreadable, minorAmountsOf, visibleText, type Unreadable } from "./support/readable-scan.js";
 import { SHARED_SCENARIOS } from "./support/shared-scenarios.js";
+import { inboxSignIn } from "./support/inbox-sign-in.js";
 import { TEST_DATABASE_URL } from "./support/db.js";
 
 const report = (where: string, found: Unreadable[]) => found.map((u) => `${where}: ${u.kind} "${u.match}" in …${u.context}…`);
@@ -60,8 +61,7 @@ describe("the signed-in pages and the API's descriptions after the demo and a ba
   beforeAll(async () => {
     stack = await startStack({ now: T0, seed: operatorSeed() });
     await runOperatorBatch(stack);
-    const login = await fetch(`${stack.url}/inbox/login`, { method: "POST", body: new URLSearchParams({ token: APPROVER_TOKEN }), redirect: "manual" });
-    cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    cookie = await inboxSignIn(stack.url, APPROVER_TOKEN);
   }, 180_000);
   afterAll(() => stack?.stop());
 

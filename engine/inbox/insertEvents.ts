@@ -2,10 +2,13 @@
 import type { NewEvent } from "./insertEvent.js";
 import type { Queryable } from "./types.js";
 
-// unnest keeps the array order, so seq follows arrival order within a batch as it does across batches.
+// unnest keeps the array order, so seq follows arrival order within a batch as it does across batches. The payloads
+// go in as json, the column's type (migrations/006): stored as sent. Through jsonb they were rewritten on the way,
+// and jsonb refuses what json keeps — a \u0000 or a lone surrogate escape in a customer's name — so one such event
+// failed the statement and every event in it.
 const SQL = `
   insert into stripe_events (id, type, case_key, source, payload, echo, status)
-  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::boolean[], $7::text[])
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::json[], $6::boolean[], $7::text[])
   on conflict (id) do nothing
   returning id`;
 

@@ -23,6 +23,8 @@ export interface InboxEvent {
   lockedBy: string | null;
   lastError: string | null;
   finishedAt: Date | null;
+  /** When retention cut the payload down to its envelope (engine/inbox/dropPayloads.ts); null while it is whole. */
+  payloadDroppedAt: Date | null;
 }
 
 /** A pool or a client inside a transaction: completeEvent runs in the handler's transaction. */
@@ -44,6 +46,7 @@ export interface EventRow {
   locked_by: string | null;
   last_error: string | null;
   finished_at: Date | null;
+  payload_dropped_at: Date | null;
 }
 
 export function toInboxEvent(r: EventRow): InboxEvent {
@@ -63,11 +66,12 @@ export function toInboxEvent(r: EventRow): InboxEvent {
     lockedBy: r.locked_by,
     lastError: r.last_error,
     finishedAt: r.finished_at,
+    payloadDroppedAt: r.payload_dropped_at ?? null,
   };
 }
 
 const COLUMNS = ["id", "type", "case_key", "source", "payload", "status", "attempts", "received_at", "echo",
-  "available_at", "lease_expires_at", "locked_by", "last_error", "finished_at"];
+  "available_at", "lease_expires_at", "locked_by", "last_error", "finished_at", "payload_dropped_at"];
 
 /** The select list for an EventRow (optionally table-qualified); seq as text so pg never hands back a lossy number. */
 export function eventColumns(table?: string): string {

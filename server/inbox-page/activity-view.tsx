@@ -22,6 +22,7 @@ const OUTCOME_CLASS: Record<string, string> = { executed: "ok", failed: "bad", e
 export function ActivityPage(props: {
   nonce: string;
   approver: string;
+  csrf: string;
   now: number;
   dashboard: DashboardTarget;
   filters: ActivityFilters;
@@ -31,7 +32,7 @@ export function ActivityPage(props: {
 }) {
   const f = props.filters;
   return (
-    <OperatorPage nonce={props.nonce} title="activity" tab="activity" approver={props.approver} now={props.now} dashboard={props.dashboard}>
+    <OperatorPage nonce={props.nonce} title="activity" tab="activity" approver={props.approver} csrf={props.csrf} now={props.now} dashboard={props.dashboard}>
       <h2>What billops did on its own</h2>
       <form class="filters" method="get" action="/inbox/activity" id="filters">
         <label>

@@ -37,11 +37,11 @@ const KIND_LABEL: Record<string, string> = {
   error: "error",
 };
 
-export function CasePage(props: { nonce: string; approver: string; now: number; dashboard: DashboardTarget; story: CaseStory }) {
+export function CasePage(props: { nonce: string; approver: string; csrf: string; now: number; dashboard: DashboardTarget; story: CaseStory }) {
   const { row, audit, notifications, approvals, decisions, currency } = props.story;
   const subject = decisions.find((d) => d.subject)?.subject ?? row.objectId;
   return (
-    <OperatorPage nonce={props.nonce} title={row.caseKey} tab={null} approver={props.approver} now={props.now} dashboard={props.dashboard}>
+    <OperatorPage nonce={props.nonce} title={row.caseKey} tab={null} approver={props.approver} csrf={props.csrf} now={props.now} dashboard={props.dashboard}>
       <h2 id="case-title">Case {row.caseKey}</h2>
       <section class="card summary" id="case-summary">
         <div>

@@ -8,7 +8,9 @@ import type { Clock } from "../../domain/clock.js";
 import { listApprovals } from "../../store/approvals.js";
 import { caseCurrencies } from "../../store/settled-decisions.js";
 import { jsonError, readJson, zodMessage } from "../http-error.js";
-import { approverChecker, endSession, sessionToken, startSession } from "./session.js";
+import { sameValue, type InboxSession, type InboxSessions, type SessionEnv } from "./session.js";
+import type { AuthThrottle } from "../auth-throttle.js";
+import { clientInfo } from "../client.js";
 import { actionSchema } from "./forms.js";
 import { InboxPage, SignInPage, type PendingItem } from "./view.js";
 import { operatorPageRoutes } from "./operator.js";
@@ -40,11 +42,20 @@ export function byUrgency(a: PendingItem, b: PendingItem): number {
   return b.approval.requestedAt - a.approval.requestedAt || a.approval.id.localeCompare(b.approval.id);
 }
 
-export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: Clock; approverTokens: Map<string, string>; dashboard: DashboardTarget }) {
-  const app = new Hono();
-  const approverOf = approverChecker(o.approverTokens);
+export interface InboxPageOptions {
+  pool: pg.Pool;
+  cases: CaseService;
+  clock: Clock;
+  sessions: InboxSessions;
+  throttle: AuthThrottle;
+  trustedProxies: ReadonlySet<string>;
+  dashboard: DashboardTarget;
+}
 
-  async function render(c: Context, approver: string, error?: string) {
+export function inboxPageRoutes(o: InboxPageOptions) {
+  const app = new Hono<SessionEnv>();
+
+  async function render(c: Context, session: InboxSession, error?: string) {
     const nonce = randomBytes(16).toString("base64");
     pageHeaders(c, nonce);
     const now = o.clock.now();
@@ -59,20 +70,22 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
     pending.sort(byUrgency);
     const history = (await listApprovals(o.pool, { status: "answered", limit: 100 })).sort((a, b) => (b.answeredAt ?? 0) - (a.answeredAt ?? 0) || b.requestedAt - a.requestedAt);
     const currencies = await caseCurrencies(o.pool, [...new Set(history.map((h) => h.caseKey))]);
-    return c.html(<InboxPage nonce={nonce} approver={approver} now={now} pending={pending} history={history} error={error} currencies={currencies} />);
+    return c.html(<InboxPage nonce={nonce} approver={session.approver} csrf={session.csrf} now={now} pending={pending} history={history} error={error} currencies={currencies} />);
   }
 
-  function signIn(c: Context, status: 200 | 401, error?: string) {
+  function signIn(c: Context, status: 200 | 401 | 403 | 429, error?: string) {
     const nonce = randomBytes(16).toString("base64");
     pageHeaders(c, nonce);
-    return c.html(<SignInPage nonce={nonce} error={error} />, status);
+    return c.html(<SignInPage nonce={nonce} csrf={o.sessions.signInCsrf(c)} error={error} />, status);
   }
 
+  const form = (c: Context) => c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+
   app.get("/inbox", async (c) => {
-    const approver = approverOf(sessionToken(c));
+    const session = await o.sessions.current(c);
     // Nothing about any case is rendered before a valid sign-in.
-    if (!approver) return signIn(c, 200);
-    return render(c, approver);
+    if (!session) return signIn(c, 200);
+    return render(c, session);
   });
 
   // Activity, case stories and outcomes: behind the same sign-in, with the same headers.
@@ -82,7 +95,7 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
       pool: o.pool,
       clock: o.clock,
       dashboard: o.dashboard,
-      approverOf: (c) => approverOf(sessionToken(c)),
+      session: (c) => o.sessions.current(c),
       page: (c) => {
         const nonce = randomBytes(16).toString("base64");
         pageHeaders(c, nonce);
@@ -97,22 +110,32 @@ export function inboxPageRoutes(o: { pool: pg.Pool; cases: CaseService; clock: C
     }),
   );
 
-  app.post("/inbox/login", async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const token = typeof form.token === "string" ? form.token.trim() : "";
-    if (!approverOf(token)) return signIn(c, 401, "That token is not an approver token.");
-    startSession(c, token);
+  app.post("/inbox/login", o.sessions.sameOrigin, async (c) => {
+    const address = clientInfo(c, o.trustedProxies).ip;
+    const wait = o.throttle.retryAfter(address);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      return signIn(c, 429, `Too many failed sign-ins from this address. Try again in ${wait} seconds.`);
+    }
+    const body = await form(c);
+    if (!o.sessions.signInCsrfValid(c, body.csrf)) return signIn(c, 403, "This sign-in form has expired. Please sign in again.");
+    const token = typeof body.token === "string" ? body.token.trim() : "";
+    if (!(await o.sessions.signIn(c, token))) {
+      o.throttle.failed(address);
+      return signIn(c, 401, "That token is not an approver token.");
+    }
     return c.redirect("/inbox", 303);
   });
 
-  app.post("/inbox/logout", (c) => {
-    endSession(c);
+  app.post("/inbox/logout", o.sessions.sameOrigin, async (c) => {
+    const session = await o.sessions.current(c);
+    if (session && !sameValue(session.csrf, (await form(c)).csrf)) return jsonError(c, 403, "csrf_mismatch", "sign out from billops' own inbox page");
+    await o.sessions.signOut(c);
     return c.redirect("/inbox", 303);
   });
 
-  app.post("/inbox/approvals/:id", async (c) => {
-    const approver = approverOf(sessionToken(c));
-    if (!approver) return jsonError(c, 401, "unauthenticated", "sign in at /inbox first");
+  app.post("/inbox/approvals/:id", o.sessions.required((c) => jsonError(c, 401, "unauthenticated", "sign in at /inbox first")), async (c) => {
+    const approver = c.get("approver");
     // JSON only: a cross-site HTML form cannot send it, so the cookie cannot be ridden from elsewhere.
     if (!(c.req.header("content-type") ?? "").startsWith("application/json")) return jsonError(c, 415, "json_required", "send the answer as application/json");
     const parsed = await readJson(c);

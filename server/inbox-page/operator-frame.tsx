@@ -7,7 +7,7 @@ import { dashboardLabel, dashboardUrl, type DashboardTarget } from "../dashboard
 import { Layout } from "./view.js";
 import { Tabs, type Tab } from "./tabs.js";
 
-export function OperatorPage(props: { nonce: string; title: string; tab: Tab | null; approver: string; now: number; dashboard: DashboardTarget; children: Child }) {
+export function OperatorPage(props: { nonce: string; title: string; tab: Tab | null; approver: string; csrf: string; now: number; dashboard: DashboardTarget; children: Child }) {
   return (
     <Layout nonce={props.nonce} title={`billops — ${props.title}`}>
       <header class="top">
@@ -18,6 +18,7 @@ export function OperatorPage(props: { nonce: string; title: string; tab: Tab | n
           signed in as <strong id="approver">{props.approver}</strong>
         </span>
         <form method="post" action="/inbox/logout">
+          <input type="hidden" name="csrf" value={props.csrf} />
           <button type="submit" id="signout">
             Sign out
           </button>

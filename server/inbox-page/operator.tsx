@@ -15,13 +15,14 @@ import { outcomeFigures } from "../outcome-figures.js";
 import { ActivityPage } from "./activity-view.js";
 import { CasePage } from "./case-view.js";
 import { OutcomesPage } from "./outcomes-view.js";
+import type { InboxSession } from "./session.js";
 
 export interface OperatorPageOptions {
   pool: pg.Pool;
   clock: Clock;
   dashboard: DashboardTarget;
-  /** The signed-in approver of the request, or null (the inbox's session check). */
-  approverOf: (c: Context) => string | null;
+  /** The request's sign-in, or null (the inbox's session check, session.ts). */
+  session: (c: Context) => Promise<InboxSession | null>;
   /** Sets the page's headers (CSP with a fresh nonce, no caching) and returns the nonce. */
   page: (c: Context) => string;
   /** The sign-in page, for a request without a session: nothing about any case is shown before sign-in. */
@@ -37,8 +38,9 @@ export function operatorPageRoutes(o: OperatorPageOptions) {
   const app = new Hono();
 
   app.get("/inbox/activity", async (c) => {
-    const approver = o.approverOf(c);
-    if (!approver) return o.signIn(c);
+    const session = await o.session(c);
+    if (!session) return o.signIn(c);
+    const { approver, csrf } = session;
     const nonce = o.page(c);
     const query = c.req.query();
     const q = parseActivityQuery(query);
@@ -64,6 +66,7 @@ export function operatorPageRoutes(o: OperatorPageOptions) {
       <ActivityPage
         nonce={nonce}
         approver={approver}
+        csrf={csrf}
         now={o.clock.now()}
         dashboard={o.dashboard}
         filters={filters}
@@ -75,15 +78,16 @@ export function operatorPageRoutes(o: OperatorPageOptions) {
   });
 
   app.get("/inbox/cases/:key", async (c) => {
-    const approver = o.approverOf(c);
-    if (!approver) return o.signIn(c);
+    const session = await o.session(c);
+    if (!session) return o.signIn(c);
+    const { approver, csrf } = session;
     const nonce = o.page(c);
     const key = c.req.param("key");
     const row = await getCase(o.pool, key);
     if (!row) {
       c.status(404);
       return c.html(
-        <ActivityPage nonce={nonce} approver={approver} now={o.clock.now()} dashboard={o.dashboard} filters={{ domain: "", action: "", customer: "", from: "", to: "", only: false }} items={[]} nextHref={null} error={`There is no case ${key}.`} />,
+        <ActivityPage nonce={nonce} approver={approver} csrf={csrf} now={o.clock.now()} dashboard={o.dashboard} filters={{ domain: "", action: "", customer: "", from: "", to: "", only: false }} items={[]} nextHref={null} error={`There is no case ${key}.`} />,
       );
     }
     const [audit, notifications, approvals, decisions] = await Promise.all([
@@ -94,12 +98,13 @@ export function operatorPageRoutes(o: OperatorPageOptions) {
     ]);
     approvals.sort((a, b) => a.requestedAt - b.requestedAt || a.id.localeCompare(b.id));
     const currency = decisions.find((d) => d.currency)?.currency ?? (await o.contextCurrency(key));
-    return c.html(<CasePage nonce={nonce} approver={approver} now={o.clock.now()} dashboard={o.dashboard} story={{ row, audit, notifications, approvals, decisions, currency }} />);
+    return c.html(<CasePage nonce={nonce} approver={approver} csrf={csrf} now={o.clock.now()} dashboard={o.dashboard} story={{ row, audit, notifications, approvals, decisions, currency }} />);
   });
 
   app.get("/inbox/outcomes", async (c) => {
-    const approver = o.approverOf(c);
-    if (!approver) return o.signIn(c);
+    const session = await o.session(c);
+    if (!session) return o.signIn(c);
+    const { approver, csrf } = session;
     const nonce = o.page(c);
     const now = o.clock.now();
     const query = c.req.query();
@@ -109,7 +114,7 @@ export function operatorPageRoutes(o: OperatorPageOptions) {
     if (!p.ok) throw new Error("the default period must parse");
     const figures = await outcomeFigures(o.pool, p.value, now);
     const days = query.from || query.to ? null : p.value.days;
-    return c.html(<OutcomesPage nonce={nonce} approver={approver} now={now} dashboard={o.dashboard} figures={figures} days={days} query={{ from: query.from ?? "", to: query.to ?? "" }} error={error} />);
+    return c.html(<OutcomesPage nonce={nonce} approver={approver} csrf={csrf} now={now} dashboard={o.dashboard} figures={figures} days={days} query={{ from: query.from ?? "", to: query.to ?? "" }} error={error} />);
   });
 
   return app;

@@ -12,10 +12,10 @@ const count = (n: number) => String(Math.round(n));
 const percent = (n: number) => `${Math.round(n)}%`;
 const compact = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n));
 
-export function OutcomesPage(props: { nonce: string; approver: string; now: number; dashboard: DashboardTarget; figures: OutcomeFigures; days: number | null; query: { from: string; to: string }; error?: string }) {
+export function OutcomesPage(props: { nonce: string; approver: string; csrf: string; now: number; dashboard: DashboardTarget; figures: OutcomeFigures; days: number | null; query: { from: string; to: string }; error?: string }) {
   const f = props.figures;
   return (
-    <OperatorPage nonce={props.nonce} title="outcomes" tab="outcomes" approver={props.approver} now={props.now} dashboard={props.dashboard}>
+    <OperatorPage nonce={props.nonce} title="outcomes" tab="outcomes" approver={props.approver} csrf={props.csrf} now={props.now} dashboard={props.dashboard}>
       <h2 id="period-title">
         Outcomes, {f.period.from_text} – {f.period.to_text}
       </h2>

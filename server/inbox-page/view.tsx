@@ -36,7 +36,7 @@ export function Layout(props: { nonce: string; title: string; children: Child })
   );
 }
 
-export function SignInPage(props: { nonce: string; error?: string }) {
+export function SignInPage(props: { nonce: string; csrf: string; error?: string }) {
   return (
     <Layout nonce={props.nonce} title="billops — sign in">
       <div class="signin">
@@ -46,6 +46,7 @@ export function SignInPage(props: { nonce: string; error?: string }) {
           {props.error ? <div class="error-banner" role="alert">{props.error}</div> : null}
           <label for="token">Approver token</label>
           <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
+          <input type="hidden" name="csrf" value={props.csrf} />
           <button class="primary" type="submit">Sign in</button>
         </form>
       </div>
@@ -53,7 +54,7 @@ export function SignInPage(props: { nonce: string; error?: string }) {
   );
 }
 
-export function InboxPage(props: { nonce: string; approver: string; now: number; pending: PendingItem[]; history: ApprovalRow[]; error?: string; currencies?: Map<string, string> }) {
+export function InboxPage(props: { nonce: string; approver: string; csrf: string; now: number; pending: PendingItem[]; history: ApprovalRow[]; error?: string; currencies?: Map<string, string> }) {
   return (
     <Layout nonce={props.nonce} title={`billops — ${props.pending.length} waiting`}>
       <header class="top">
@@ -64,6 +65,7 @@ export function InboxPage(props: { nonce: string; approver: string; now: number;
           signed in as <strong id="approver">{props.approver}</strong>
         </span>
         <form method="post" action="/inbox/logout">
+          <input type="hidden" name="csrf" value={props.csrf} />
           <button type="submit" id="signout">Sign out</button>
         </form>
       </header>

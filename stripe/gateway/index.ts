@@ -11,6 +11,8 @@ export interface Gateway {
   writes: StripeWrites;
   /** For webhook signature checks only. */
   stripe: Stripe;
+  /** What webhooks from this account should say: live keys get live events, and the SDK's pinned API version. */
+  expectedEvents: { livemode: boolean; apiVersion: string };
 }
 
 export interface GatewayOptions {
@@ -39,5 +41,10 @@ export function createStripeClient(opts: GatewayOptions): Stripe {
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const stripe = createStripeClient(opts);
-  return { stripe, reads: createStripeReads(stripe, { catalogTtlMs: (opts.catalogTtlSeconds ?? 60) * 1000 }), writes: createStripeWrites(stripe) };
+  return {
+    stripe,
+    reads: createStripeReads(stripe, { catalogTtlMs: (opts.catalogTtlSeconds ?? 60) * 1000 }),
+    writes: createStripeWrites(stripe),
+    expectedEvents: { livemode: /^(sk|rk)_live_/.test(opts.secretKey), apiVersion: Stripe.API_VERSION },
+  };
 }

@@ -16,6 +16,39 @@ class ControlError extends Error {
   }
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/**
+ * Why a control request is refused, or null. The control API signs and delivers webhooks, so a web page must not be
+ * able to call it: browsers name the page's origin (Origin, Sec-Fetch-Site) on cross-site requests and can send a
+ * cross-site POST without asking first only as a form or text/plain — so only JSON is taken, and a browser request
+ * only from the simulator's own loopback origin (a DNS-rebound name is not loopback). The SDK, curl, the CLIs and
+ * the eval runner send no Origin.
+ */
+export function refusedControlRequest(req: IncomingMessage): { status: number; code: string; message: string } | null {
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") {
+    return { status: 403, code: "cross_origin", message: `the control API does not answer ${site} requests from a browser` };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let sameLoopback = false;
+    try {
+      const o = new URL(origin);
+      sameLoopback = o.host === req.headers.host && LOOPBACK.has(o.hostname);
+    } catch {
+      /* "null" or garbage: refused */
+    }
+    if (!sameLoopback) return { status: 403, code: "cross_origin", message: `the control API does not answer requests from ${origin}` };
+  }
+  const method = (req.method ?? "GET").toUpperCase();
+  const hasBody = (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0") || req.headers["transfer-encoding"] !== undefined;
+  if ((method === "POST" || hasBody) && !/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
+    return { status: 415, code: "json_required", message: "control requests with a body must be Content-Type: application/json" };
+  }
+  return null;
+}
+
 function parseJson(body: string): any {
   if (!body.trim()) return {};
   try {

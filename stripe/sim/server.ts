@@ -10,6 +10,7 @@ import { fingerprint, type IdempotencyStore } from "./idempotency.js";
 import { newRequestId } from "./ids.js";
 import type { RequestLog } from "./requestLog.js";
 import type { CompiledRoute } from "./routes.js";
+import { refusedControlRequest } from "./control.js";
 import { API_VERSION } from "./types.js";
 import { checkRequest } from "./spec/index.js";
 
@@ -84,8 +85,16 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sim.local");
+    const control = url.pathname === "/_sim" || url.pathname.startsWith("/_sim/");
+    // A control request from a web page is refused before its body is read.
+    const refused = control ? refusedControlRequest(req) : null;
+    if (refused) {
+      res.writeHead(refused.status, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
+      return;
+    }
     const body = await readBody(req);
-    if (url.pathname === "/_sim" || url.pathname.startsWith("/_sim/")) {
+    if (control) {
       if (body === null) {
         res.writeHead(413, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { code: "body_too_large", message: "request body over 1 MiB" } }));

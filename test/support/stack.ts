@@ -50,6 +50,8 @@ export async function startStack(opts: { now?: number; seed?: any; policy?: Poli
       logger: silentLogger,
       worker: { pollIntervalMs: 50, backoffBaseMs: 50 },
       schedulerIntervalMs: 3_600_000,
+      // Tests send wrong tokens on purpose, many from one address; the brake on guessing has tests of its own.
+      authThrottle: { maxFailures: 10_000 },
     });
   const billops = await start();
   const url = billops.url!;
