@@ -92,6 +92,24 @@ describe("sessions", () => {
     expect((await thief.request("POST", "/inbox/approvals/apr_x", { json: { type: "accept" } })).status).toBe(401);
   });
 
+  it("answer only with the page's CSRF token in a header: a riding cookie alone, or another session's token, gets 403", async () => {
+    const b = new Browser(web.url);
+    await b.signIn();
+    const csrf = (await b.pageCsrf())!;
+    const other = new Browser(web.url);
+    await other.signIn();
+    const otherCsrf = (await other.pageCsrf())!;
+    expect(otherCsrf).not.toBe(csrf);
+    for (const headers of [{} as Record<string, string>, { "x-csrf-token": "" }, { "x-csrf-token": otherCsrf }, { "x-csrf-token": csrf.slice(1) }]) {
+      const res = await b.request("POST", "/inbox/approvals/apr_x", { json: { type: "accept" }, headers });
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.text).error.code).toBe("csrf_mismatch");
+    }
+    // With its own token the answer reaches the approvals (an unknown id is a 404 there, not a CSRF refusal).
+    const ok = await b.request("POST", "/inbox/approvals/apr_x", { json: { type: "accept" }, headers: { "x-csrf-token": csrf } });
+    expect(ok.status).toBe(404);
+  });
+
   it("end when they expire, and when the token they were opened with is taken out of APPROVER_TOKENS", async () => {
     const b = new Browser(web.url);
     await b.signIn();

@@ -100,8 +100,12 @@ describe.skipIf(!!NO_CHROMIUM)(browserSuite("web inbox in chromium"), () => {
 
   it("shows a second answer to the same approval as already answered, and signs out", async () => {
     const answered = (await stack.api("GET", "/approvals?status=answered")).body.data[0];
+    // Without the page's CSRF header a script on the page's own origin is still refused; with it, the answer is heard.
+    const bare = await page.evaluate(async (id) => (await fetch(`/inbox/approvals/${id}`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"type":"accept"}' })).status, answered.id);
+    expect(bare).toBe(403);
     const status = await page.evaluate(async (id) => {
-      const res = await fetch(`/inbox/approvals/${id}`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"type":"accept"}' });
+      const csrf = (document.querySelector('form[action="/inbox/logout"] input[name=csrf]') as HTMLInputElement).value;
+      const res = await fetch(`/inbox/approvals/${id}`, { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: '{"type":"accept"}' });
       return { status: res.status, body: await res.json() };
     }, answered.id);
     expect(status.status).toBe(409);

@@ -127,10 +127,12 @@ export const INBOX_JS = `
     box.hidden = false;
   }
   function busy(card, on) { card.querySelectorAll("button").forEach(function (b) { b.disabled = on; }); }
+  // The session's CSRF token, which the sign-out form carries too.
+  function csrfToken() { var input = document.querySelector('form[action="/inbox/logout"] input[name=csrf]'); return input ? input.value : ""; }
   function send(card, body) {
     busy(card, true);
     return fetch("/inbox/approvals/" + encodeURIComponent(card.getAttribute("data-approval")), {
-      method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify(body)
+      method: "POST", credentials: "same-origin", headers: { "content-type": "application/json", "x-csrf-token": csrfToken() }, body: JSON.stringify(body)
     }).then(function (res) {
       return res.json().catch(function () { return null; }).then(function (data) {
         if (res.status === 401) { location.href = "/inbox"; return; }

@@ -138,6 +138,9 @@ export function inboxPageRoutes(o: InboxPageOptions) {
     const approver = c.get("approver");
     // JSON only: a cross-site HTML form cannot send it, so the cookie cannot be ridden from elsewhere.
     if (!(c.req.header("content-type") ?? "").startsWith("application/json")) return jsonError(c, 415, "json_required", "send the answer as application/json");
+    // And the session's CSRF token in a header, which only billops' own page can read: SameSite and the JSON rule
+    // each rest on browser behaviour; this one does not.
+    if (!sameValue(c.get("csrf"), c.req.header("x-csrf-token"))) return jsonError(c, 403, "csrf_mismatch", "answer from billops' own inbox page (the x-csrf-token header is missing or stale)");
     const parsed = await readJson(c);
     if (!parsed.ok) return jsonError(c, 400, "invalid_json", "the body must be JSON");
     const answer = AnswerSchema.safeParse(parsed.body);
