@@ -322,5 +322,6 @@ describe("after retention has pruned every thread (engine/retention.ts)", () => 
     }
     expect(rowsAfter).toBeLessThan(rowsBefore * 0.8);
     expect(strip(await replayAll())).toEqual(before);
-  });
+    // Two full replays of every scenario plus a retention pass on each: over the default minute on a loaded machine.
+  }, 240_000);
 });
