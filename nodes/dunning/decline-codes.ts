@@ -195,7 +195,6 @@ export function classifyDecline(s: DeclineSignals): DeclineClassification {
     return { category: "soft", reasonCode, why: `unknown code ${reasonCode ?? "(none)"} but issuer advice try_again_later${advice}`, ...timing };
   }
   if (base === "unknown") return { category: after != null ? "soft" : "unknown", reasonCode, why: `decline code ${reasonCode ?? "(none)"} is not in the table${advice}`, ...timing };
-  // A "transient" decline with network timing is not retried now: the network said when.
-  const category = base === "transient" && after != null ? "soft" : base;
-  return { category, reasonCode, why: `decline code ${reasonCode} is ${base}${advice}`, ...timing };
+  // A transient decline with network timing stays transient (an hour's back-off), but `retryAfter` is its floor.
+  return { category: base, reasonCode, why: `decline code ${reasonCode} is ${base}${advice}`, ...timing };
 }
