@@ -133,7 +133,7 @@ function checkDunning(action: Action, p: Record<string, unknown>, ctx: DunningCo
   const retries = action === "retry_immediately" || action === "schedule_retry" || action === "apply_grace_period";
   if (retries) {
     const category = effectiveCategory(ctx);
-    if (NEVER_RETRY.has(category)) f.never.push(`${category} decline (${ctx.decline.reasonCode ?? ctx.decline.why}) is never retried`);
+    if (NEVER_RETRY.has(category)) f.never.push(`${category} decline (${ctx.decline.reasonCode ?? "no code"}) is never retried: ${ctx.decline.why}`);
     else if (category === "customer_action") f.never.push(`${ctx.decline.why}: the customer must act (notify_customer), a retry cannot pass`);
     const budget = retryBudget(ctx, config);
     if (!budget.allowed) f.never.push(`retry cap: ${budget.why}`);
