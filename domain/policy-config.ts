@@ -34,6 +34,28 @@ export const PolicyConfigSchema = z
       })
       .catchall(positiveInt())
       .prefault({}),
+    /**
+     * Declined attempts on one card (by fingerprint, across invoices) within 24 hours: Mastercard counts excessive
+     * authorization attempts per card per day as well as per 30 days. The 30-day limits are `network_retry_limits`.
+     */
+    network_retry_limits_24h: z
+      .object({
+        mastercard: positiveInt().default(10),
+        default: positiveInt().default(10),
+      })
+      .catchall(positiveInt())
+      .prefault({}),
+    /**
+     * Who retries soft declines while Stripe still has attempts scheduled: `billops` (retry ourselves, before Stripe's
+     * next attempt, within the per-card limits) or `smart_retries` (leave them to Stripe's Smart Retries; billops
+     * only tells the customer, and retries once a grace period ends). docs/policies.md "Retries and Smart Retries".
+     */
+    dunning: z
+      .object({
+        retries: z.enum(["billops", "smart_retries"]).default("billops"),
+      })
+      .strict()
+      .prefault({}),
     /** Grace period offered to good long-time customers on the final failed attempt. */
     grace_days: positiveInt().max(60).default(7),
     good_customer: z

@@ -63,6 +63,11 @@ export interface DeclineSpec {
   advice_code?: string | null;
   risk_level?: string;
   outcome_type?: string;
+  /** The network's own codes (Mastercard advice 03/21/24–30, Visa response codes), on the error and the outcome. */
+  network_advice_code?: string | null;
+  network_decline_code?: string | null;
+  /** When the declined charge was made (default a day ago). */
+  created?: number;
 }
 
 /** A PaymentIntent whose latest attempt failed the way `d` says, and its failed charge. */
@@ -78,17 +83,19 @@ export function declinedAttempt(d: DeclineSpec, o: { pi?: string; charge?: strin
     latest_charge: ch, payment_method: null, metadata: {}, livemode: false, description: null,
     last_payment_error: {
       type: "card_error", code, decline_code: d.decline_code ?? undefined, advice_code: d.advice_code ?? undefined,
+      network_advice_code: d.network_advice_code ?? undefined, network_decline_code: d.network_decline_code ?? undefined,
       message: "Your card was declined.", charge: ch, payment_method: paymentMethod({ id: pm }),
     },
   });
   const charge = chargeObj({
     id: ch, amount, amount_captured: 0, captured: false, paid: false, status: "failed", payment_intent: pi, payment_method: pm,
     failure_code: code, failure_message: "Your card was declined.", balance_transaction: null,
+    ...(d.created != null ? { created: d.created } : {}),
     outcome: {
       network_status: d.outcome_type === "blocked" ? "not_sent_to_network" : "declined_by_network",
       reason: d.decline_code ?? null, risk_level: d.risk_level ?? "normal", risk_score: 20,
       seller_message: `The bank returned the decline code \`${d.decline_code}\`.`, type: d.outcome_type ?? "issuer_declined",
-      advice_code: d.advice_code ?? null,
+      advice_code: d.advice_code ?? null, network_advice_code: d.network_advice_code ?? null, network_decline_code: d.network_decline_code ?? null,
     },
   });
   return { paymentIntent, charge };

@@ -15,6 +15,8 @@ export type AuditKind =
   | "stripe"
   | "stripe_error"
   | "notification"
+  // A customer message not sent because another notification already told this customer the same fact (migration 011).
+  | "notification_skipped"
   | "scheduled"
   | "error";
 

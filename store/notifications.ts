@@ -9,6 +9,11 @@ export interface NotificationInput {
   subject: string;
   body: string;
   at: number;
+  /**
+   * `customer:template:object` — one fact told to one customer. The database holds it unique across cases
+   * (migration 011), so a second case telling the same thing adds nothing. Null: not held (operations messages).
+   */
+  factKey?: string | null;
 }
 
 export interface NotificationRow extends NotificationInput {
@@ -20,12 +25,31 @@ export interface NotificationRow extends NotificationInput {
 
 /** Idempotent by key: a re-run of the act node after a crash adds nothing. Returns whether it was new. */
 export async function enqueueNotification(db: Queryable, n: NotificationInput): Promise<boolean> {
+  return (await enqueueNotificationOnce(db, n)).status === "queued";
+}
+
+export type EnqueueResult =
+  | { status: "queued" }
+  /** The same key was enqueued before: a re-run of the same step. */
+  | { status: "exists" }
+  /** Another notification already tells this customer this fact (possibly from another case): skipped. */
+  | { status: "duplicate_fact"; key: string; caseKey: string };
+
+/**
+ * Enqueues unless the key (a re-run) or the fact key (the same fact told by any case) is already there. The unique
+ * indexes decide, so two workers racing on two cases still leave one row.
+ */
+export async function enqueueNotificationOnce(db: Queryable, n: NotificationInput): Promise<EnqueueResult> {
   const res = await db.query(
-    `INSERT INTO notifications (key, case_key, template, to_email, subject, body, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
-    [n.key, n.caseKey, n.template, n.to, n.subject, n.body, n.at],
+    `INSERT INTO notifications (key, case_key, template, to_email, subject, body, at, fact_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    [n.key, n.caseKey, n.template, n.to, n.subject, n.body, n.at, n.factKey ?? null],
   );
-  return (res.rowCount ?? 0) > 0;
+  if ((res.rowCount ?? 0) > 0) return { status: "queued" };
+  const { rows } = await db.query(`SELECT key, case_key FROM notifications WHERE key = $1 OR fact_key = $2 ORDER BY (key = $1) DESC LIMIT 1`, [n.key, n.factKey ?? null]);
+  const row = rows[0];
+  if (!row || row.key === n.key) return { status: "exists" };
+  return { status: "duplicate_fact", key: row.key, caseKey: row.case_key };
 }
 
 function toRow(r: any): NotificationRow {

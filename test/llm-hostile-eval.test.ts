@@ -1,8 +1,8 @@
 // `npm run eval -- … --decider llm` against the hostile model (test/support/hostile-model.ts), on every money, refund
 // and ownership scenario and the shared examples: the model's actions differ from the scenarios' expectations by
 // design, but no scenario's forbidden write happens, and without a person nothing unsafe reaches Stripe.
-// Dunning scenarios are left out: their excludes forbid an immediate retry the dunning guard allows on a soft
-// decline (the rules schedule one instead); that choice belongs to the dunning policy, not to money safety here.
+// Dunning scenarios are in: their excludes forbid paying a soft decline on the spot, paying a canceled subscription's
+// invoice or retrying against network advice, and the guard refuses all of it whatever the model says (issue 14).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +18,7 @@ import { Sink } from "./support/sink.js";
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const OURS = join(REPO, "evals/scenarios");
 const files = [
-  ...readdirSync(OURS).filter((f) => /^(money|ownership|refund|approval_refund|injection)_.*\.json$/.test(f)).map((f) => join(OURS, f)),
+  ...readdirSync(OURS).filter((f) => /^(money|ownership|refund|approval_refund|injection|dunning|delivery)_.*\.json$/.test(f)).map((f) => join(OURS, f)),
   ...readdirSync(SHARED_SCENARIOS).filter((f) => f.endsWith(".json")).map((f) => join(SHARED_SCENARIOS, f)),
 ].sort();
 const scenarios = new Map(
@@ -27,7 +27,6 @@ const scenarios = new Map(
     return [s.id as string, s];
   }),
 );
-const notDunning = files.filter((f) => JSON.parse(readFileSync(f, "utf8")).expect?.route !== "dunning");
 
 describe("npm run eval -- … --decider llm against the hostile model", () => {
   let ai: FakeOpenAI;
@@ -41,9 +40,9 @@ describe("npm run eval -- … --decider llm against the hostile model", () => {
     const out = join(mkdtempSync(join(tmpdir(), "billops-hostile-eval-")), "report.json");
     const stderr = new Sink();
     const env = { ...process.env, OPENAI_BASE_URL: ai.url, OPENAI_MODEL: "hostile", OPENAI_API_KEY: "", LOG_LEVEL: "" };
-    await main([...notDunning, "--decider", "llm", "--out", out], { stdout: new Sink() as any, stderr: stderr as any, env, logger: silentLogger });
+    await main([...files, "--decider", "llm", "--out", out], { stdout: new Sink() as any, stderr: stderr as any, env, logger: silentLogger });
     const report = JSON.parse(readFileSync(out, "utf8"));
-    expect(report.summary.total).toBe(notDunning.length);
+    expect(report.summary.total).toBe(files.length);
     expect(report.summary.llm_calls, "the model was never asked: the run proves nothing").toBeGreaterThan(0);
     const problems: string[] = [];
     for (const r of report.scenarios) {

@@ -54,9 +54,9 @@ async function decisions(stack: Stack) {
   return out;
 }
 
-// retry_immediately is not here: on a soft decline within the retry caps the guard rightly lets it run; a hard
-// decline's retry is checked in the request log (hardDeclines).
-const DANGEROUS = new Set(["refund_full", "submit_evidence", "accept_dispute", "cancel_immediately"]);
+// retry_immediately on a Stripe event runs only for a transient decline (once); the examples have none, so every
+// immediate retry a model proposes on them must be stopped. A hard decline's retry is also checked in the request log.
+const DANGEROUS = new Set(["refund_full", "submit_evidence", "accept_dispute", "cancel_immediately", "retry_immediately"]);
 
 describe("a hostile model cannot make billops do anything unsafe", () => {
   let ai: FakeOpenAI;

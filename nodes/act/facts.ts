@@ -14,7 +14,12 @@ export interface CustomerFacts {
   hostedInvoiceUrl: string | null;
   invoiceNumber: string | null;
   amount: number | null;
+  /** The customer's Stripe id and the invoice the message is about: a notification's fact key. */
+  customerId: string | null;
+  invoiceId: string | null;
 }
+
+const idOf = (v: unknown): string | null => (typeof v === "string" ? v : v && typeof v === "object" && typeof (v as { id?: unknown }).id === "string" ? (v as { id: string }).id : null);
 
 /** Looks in the usual places of Stripe objects a context may hold; missing facts stay null. */
 export function customerFacts(context: unknown): CustomerFacts {
@@ -29,5 +34,7 @@ export function customerFacts(context: unknown): CustomerFacts {
     hostedInvoiceUrl: firstString(invoice?.hosted_invoice_url),
     invoiceNumber: firstString(invoice?.number),
     amount: typeof invoice?.amount_remaining === "number" ? invoice.amount_remaining : typeof charge?.amount === "number" ? charge.amount : null,
+    customerId: firstString(customer?.id, idOf(invoice?.customer), idOf(charge?.customer)),
+    invoiceId: firstString(invoice?.id),
   };
 }

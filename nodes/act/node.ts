@@ -4,7 +4,7 @@ import type Stripe from "stripe";
 import type { GraphDeps } from "../deps.js";
 import type { AuditLine, CaseStateType, CaseStateUpdate, Outcome, StripeEffect } from "../../domain/case-state.js";
 import { idempotencyKey, type WriteResult } from "../../stripe/gateway/index.js";
-import { enqueueNotification } from "../../store/notifications.js";
+import { enqueueNotificationOnce } from "../../store/notifications.js";
 import { cancelJobsForCase, scheduleJob } from "../../store/jobs.js";
 import { render, type Template } from "../../notifications/templates.js";
 import { customerFacts } from "./facts.js";
@@ -58,12 +58,21 @@ async function notify(s: ActScope, template: Template, extra: { retryAt?: number
     ...extra,
   });
   const key = `${s.caseKey}:${s.basis}:${template}`;
+  // One notification per fact: what the customer is asked to do about an invoice is told once, whichever case tells it.
+  const factKey = !ops && FACT_TEMPLATES.has(template) && facts.customerId && facts.invoiceId ? `${facts.customerId}:${template}:${facts.invoiceId}` : null;
   if (s.deps.db) {
-    await enqueueNotification(s.deps.db, { key, caseKey: s.caseKey, template, to: ops ? null : facts.email, subject: msg.subject, body: msg.body, at: s.now });
+    const r = await enqueueNotificationOnce(s.deps.db, { key, caseKey: s.caseKey, template, to: ops ? null : facts.email, subject: msg.subject, body: msg.body, at: s.now, factKey });
+    if (r.status === "duplicate_fact") {
+      s.log.push({ id: `${s.state.decision!.id}:notify:${template}:skipped`, kind: "notification_skipped", at: s.now, data: { template, fact_key: factKey, told_by: r.caseKey, notification: r.key, reason: `the customer was already told this (${template} about ${facts.invoiceId}) by case ${r.caseKey}` } });
+      return;
+    }
   }
   s.outcome.notifications.push(template);
   s.log.push({ id: `${s.state.decision!.id}:notify:${template}`, kind: "notification", at: s.now, data: { template, to: ops ? "operations" : facts.email, key } });
 }
+
+/** Customer messages that state a fact about an invoice (what is wrong, what to do): told once per customer and invoice. */
+const FACT_TEMPLATES = new Set<string>(["update_payment_method", "authentication_required", "payment_failed", "grace_period_granted"]);
 
 async function schedule(s: ActScope, kind: string, dueAt: number, payload: Record<string, unknown>) {
   const id = `job:${s.caseKey}:${s.state.decision!.id}:${kind}`;
@@ -88,7 +97,21 @@ async function actDunning(s: ActScope, action: string, p: Record<string, unknown
     case "apply_grace_period": {
       const graceDays = num(p.grace_days) ?? s.deps.config.grace_days;
       const retryAt = num(p.retry_at) ?? s.now + graceDays * 86_400;
-      await schedule(s, "retry_invoice", retryAt, { invoice, domain: "dunning", grace: true });
+      // Grace with Stripe's own tool: the subscription's collection is paused until the retry (renewals kept as
+      // drafts, collected later), so Stripe neither bills a new period nor ends the service meanwhile.
+      const sub = idOfInvoice((s.state.context as { subscription?: unknown } | null)?.subscription ?? null);
+      if (!sub) {
+        s.outcome.status = "failed";
+        s.outcome.error = `invoice ${invoice} has no subscription to keep during a grace period`;
+        return;
+      }
+      const pause: Stripe.SubscriptionUpdateParams = { pause_collection: { behavior: "keep_as_draft", resumes_at: retryAt }, metadata: s.metadata };
+      const e = effect(s, action, "subscriptions.update", await w.updateSubscription(sub, pause, idempotencyKey(s.caseKey, s.basis, action, "pause")));
+      if (!e.ok) {
+        s.outcome.status = "failed";
+        return;
+      }
+      await schedule(s, "retry_invoice", retryAt, { invoice, domain: "dunning", grace: true, subscription: sub });
       await notify(s, "grace_period_granted", { graceDays, retryAt });
       return;
     }

@@ -12,6 +12,14 @@ export interface CardFacts {
   expYear: number | null;
   /** The card's expiry month has passed at `now`. */
   expired: boolean;
+  /** Stripe's fingerprint of the card number: the same card under any payment method or invoice. */
+  fingerprint: string | null;
+}
+
+/** Declined attempts on this card (by fingerprint), any invoice of the customer, as Stripe's charges list them. */
+export interface CardAttempts {
+  last24h: number;
+  last30d: number;
 }
 
 export interface DunningContext {
@@ -27,9 +35,11 @@ export interface DunningContext {
   charge: Stripe.Charge | null;
   signals: DeclineSignals;
   decline: DeclineClassification;
+  /** The invoice's subscription as Stripe has it now: its status says whether Stripe still collects and gives access. */
   subscription: Stripe.Subscription | null;
   customer: Stripe.Customer | null;
   card: CardFacts | null;
+  cardAttempts: CardAttempts;
   /** Paid invoices of the customer (or, when invoices are not listed, succeeded charges): the payment history. */
   paidInvoices: number;
   tenureDays: number;
@@ -47,7 +57,8 @@ function cardFacts(pm: Stripe.PaymentMethod | null, fallback: Stripe.Charge | nu
   const expYear = card.exp_year ?? null;
   const expMonth = card.exp_month ?? null;
   const expired = expYear != null && expMonth != null && (expYear < y || (expYear === y && expMonth < m));
-  return { id, brand: card.brand ?? null, expMonth, expYear, expired };
+  const fingerprint = (card as { fingerprint?: string | null }).fingerprint ?? fallback?.payment_method_details?.card?.fingerprint ?? null;
+  return { id, brand: card.brand ?? null, expMonth, expYear, expired, fingerprint };
 }
 
 /** The invoice this run is about: the event's object id, or the customer's newest open invoice for a support request. */
@@ -90,6 +101,9 @@ export async function gatherDunningContext(
     code: err?.code ?? charge?.failure_code ?? null,
     declineCode: err?.decline_code ?? charge?.outcome?.reason ?? null,
     adviceCode: err?.advice_code ?? charge?.outcome?.advice_code ?? null,
+    networkAdviceCode: err?.network_advice_code ?? charge?.outcome?.network_advice_code ?? null,
+    networkDeclineCode: err?.network_decline_code ?? charge?.outcome?.network_decline_code ?? null,
+    network: charge?.payment_method_details?.card?.network ?? charge?.payment_method_details?.card?.brand ?? null,
     riskLevel: charge?.outcome?.risk_level ?? null,
     outcomeType: charge?.outcome?.type ?? null,
     networkStatus: charge?.outcome?.network_status ?? null,
@@ -124,6 +138,9 @@ export async function gatherDunningContext(
     otherOpenInvoices = open.filter((i) => i.id !== invoiceId && (i.attempt_count ?? 0) > 0).length;
   }
   const since = customer?.created ?? subscription?.created ?? now;
+  const card = cardFacts(pm, charge, now);
+  if (card && !signals.network) signals.network = card.brand;
+  const cardAttempts = customerId && card ? await declinedOnCard(reads, customerId, card, now) : { last24h: 0, last30d: 0 };
 
   return {
     trigger: triggerOf(input),
@@ -138,9 +155,26 @@ export async function gatherDunningContext(
     decline: classifyDecline(signals),
     subscription,
     customer,
-    card: cardFacts(pm, charge, now),
+    card,
+    cardAttempts,
     paidInvoices,
     tenureDays: Math.max(0, Math.floor((now - since) / 86400)),
     otherOpenInvoices,
   };
+}
+
+const DAY = 86400;
+
+/**
+ * Visa and Mastercard count reattempts per card, not per invoice: every declined charge on this card number
+ * (fingerprint; the payment method when Stripe gives none) within 30 days, across all of the customer's invoices.
+ */
+async function declinedOnCard(reads: StripeReads, customer: string, card: CardFacts, now: number): Promise<CardAttempts> {
+  const charges = await reads.listCharges({ customer, created: { gte: now - 30 * DAY }, limit: 100 });
+  const sameCard = (c: Stripe.Charge) => {
+    const fp = c.payment_method_details?.card?.fingerprint ?? null;
+    return card.fingerprint && fp ? fp === card.fingerprint : idOf(c.payment_method ?? null) === card.id;
+  };
+  const declined = charges.filter((c) => c.status === "failed" && c.created >= now - 30 * DAY && c.created <= now && sameCard(c));
+  return { last24h: declined.filter((c) => c.created > now - DAY).length, last30d: declined.length };
 }

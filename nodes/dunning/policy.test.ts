@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CaseHistory } from "../../domain/history.js";
 import { parsePolicyConfig, type PolicyConfigInput } from "../../domain/policy-config.js";
 import * as f from "../fixtures.js";
-import { DECLINE_CATEGORY, classifyDecline } from "./decline-codes.js";
+import { DECLINE_CATEGORY, NEVER_RETRY, SMART_RETRIES_NON_RETRYABLE, classifyDecline } from "./decline-codes.js";
 import { gatherDunningContext } from "./context.js";
 import { decideDunning } from "./policy.js";
 import { guard } from "../guard/guard.js";
@@ -19,6 +19,11 @@ interface Setup {
   customerCreated?: number;
   paid?: number;
   config?: PolicyConfigInput;
+  /** The invoice's subscription: its status (default past_due), or null for an invoice without one. */
+  subscription?: Record<string, unknown> | null;
+  /** More charges of the customer (other invoices' declines on the same card). */
+  charges?: ReturnType<typeof f.chargeObj>[];
+  request?: string;
 }
 
 async function run(s: Setup) {
@@ -29,15 +34,14 @@ async function run(s: Setup) {
     invoices: [f.invoice(s.invoice)],
     invoice_payments: [f.invoicePayment()],
     payment_intents: [paymentIntent],
-    charges: [charge, ...f.paidHistory(s.paid ?? 7)],
-    subscriptions: [f.subscription({ status: "past_due" })],
+    charges: [charge, ...(s.charges ?? []), ...f.paidHistory(s.paid ?? 7)],
+    subscriptions: s.subscription === null ? [] : [f.subscription({ status: "past_due", ...(s.subscription ?? {}) } as never)],
   };
-  const ctx = await gatherDunningContext(
-    f.memoryReads(world),
-    f.event(s.eventType ?? "invoice.payment_failed", { id: "in_A", object: "invoice", status: "open" }),
-    f.history(s.history),
-    NOW,
-  );
+  if (s.subscription === null) world.invoices = [f.invoice({ ...s.invoice, parent: null } as never)];
+  const input = s.request
+    ? f.request(s.request, { route: "dunning", intent: "retry_payment", params: {} })
+    : f.event(s.eventType ?? "invoice.payment_failed", { id: "in_A", object: "invoice", status: "open" });
+  const ctx = await gatherDunningContext(f.memoryReads(world), input as never, f.history(s.history), NOW);
   return { ctx, decision: decideDunning(ctx, parsePolicyConfig(s.config ?? {})) };
 }
 
@@ -71,6 +75,8 @@ describe("decline classification", () => {
     ["card_declined", "insufficient_funds", "do_not_try_again", "hard"],
     ["card_declined", "mystery_code_2031", undefined, "unknown"],
     ["card_declined", "mystery_code_2031", "try_again_later", "soft"],
+    ["card_declined", "do_not_try_again", undefined, "hard"],
+    ["do_not_try_again", undefined, undefined, "hard"],
   ])("%s / %s / advice %s → %s", (code, declineCode, adviceCode, category) => {
     const c = classifyDecline({ code, declineCode: declineCode ?? null, adviceCode: adviceCode ?? null, riskLevel: "normal", outcomeType: "issuer_declined", networkStatus: "declined_by_network" });
     expect(c.category).toBe(category);
@@ -80,6 +86,42 @@ describe("decline classification", () => {
     const base = { code: "card_declined", declineCode: "insufficient_funds", adviceCode: null, networkStatus: null };
     expect(classifyDecline({ ...base, riskLevel: "highest", outcomeType: "issuer_declined" }).category).toBe("fraud");
     expect(classifyDecline({ ...base, riskLevel: "normal", outcomeType: "blocked" }).category).toBe("fraud");
+  });
+
+  it("every code Stripe's Smart Retries does not retry is never retried by billops either", () => {
+    for (const code of SMART_RETRIES_NON_RETRYABLE) {
+      const c = code === "highest_risk_level"
+        ? classifyDecline({ code: "card_declined", declineCode: "generic_decline", adviceCode: null, riskLevel: "highest", outcomeType: "issuer_declined", networkStatus: null })
+        : classifyDecline({ code: "card_declined", declineCode: code, adviceCode: null, riskLevel: "normal", outcomeType: "issuer_declined", networkStatus: null });
+      expect(NEVER_RETRY.has(c.category) || c.category === "customer_action", `${code} → ${c.category}`).toBe(true);
+    }
+  });
+
+  const net = (declineCode: string, o: { mac?: string; ndc?: string; network?: string; advice?: string } = {}) =>
+    classifyDecline({ code: "card_declined", declineCode, adviceCode: o.advice ?? null, riskLevel: "normal", outcomeType: "issuer_declined", networkStatus: "declined_by_network", networkAdviceCode: o.mac ?? null, networkDeclineCode: o.ndc ?? null, network: o.network ?? "mastercard" });
+  it.each([
+    ["do_not_honor", { mac: "03" }, "hard", undefined],
+    ["insufficient_funds", { mac: "03" }, "hard", undefined],
+    ["try_again_later", { mac: "21" }, "hard", undefined],
+    ["generic_decline", { mac: "3" }, "hard", undefined],
+    ["generic_decline", { mac: "01" }, "customer_action", undefined],
+    ["try_again_later", { mac: "24" }, "transient", 3600],
+    ["insufficient_funds", { mac: "25" }, "soft", DAY],
+    ["do_not_honor", { mac: "26" }, "soft", 2 * DAY],
+    ["generic_decline", { mac: "27" }, "soft", 4 * DAY],
+    ["generic_decline", { mac: "28" }, "soft", 6 * DAY],
+    ["generic_decline", { mac: "29" }, "soft", 8 * DAY],
+    ["mystery_code_2031", { mac: "30" }, "soft", 10 * DAY],
+    ["generic_decline", { mac: "02" }, "soft", undefined],
+    ["generic_decline", { ndc: "14", network: "visa" }, "hard", undefined],
+    ["generic_decline", { ndc: "R1", network: "visa" }, "hard", undefined],
+    ["generic_decline", { ndc: "51", network: "visa" }, "soft", undefined],
+    ["generic_decline", { ndc: "14", network: "mastercard" }, "soft", undefined],
+    ["stolen_card", { mac: "24" }, "fraud", undefined],
+  ] as const)("network codes: %s with %o → %s (retry after %s s)", (code, o, category, after) => {
+    const c = net(code, o);
+    expect(c.category).toBe(category);
+    expect(c.retryAfter).toBe(after);
   });
 
   it("every table entry is a known category", () => {
@@ -263,6 +305,81 @@ describe("decideDunning: situations", () => {
       expect(decision.action).toBe(action);
       if (params) expect(decision.params).toMatchObject(params);
       expect(guard({ domain: "dunning", decision, context: ctx, config: parsePolicyConfig({}) }).verdict).toBe("ok");
+    });
+  });
+
+  describe("the subscription decides whether anything is collected", () => {
+    const final = { next_payment_attempt: null, attempt_count: 4 };
+    const rows: [string, Setup, string, Record<string, unknown>?][] = [
+      ["final attempt, canceled → tell once, no grace", { invoice: final, subscription: { status: "canceled", canceled_at: NOW - 60 } }, "notify_customer", { template: "payment_failed" }],
+      ["final attempt, canceled, already told → nothing", { invoice: final, subscription: { status: "canceled" }, history: { notificationsSent: ["payment_failed"] } }, "no_action"],
+      ["final attempt, canceled, large → a person", { invoice: { ...final, amount_due: 250000, amount_remaining: 250000 }, subscription: { status: "canceled" } }, "escalate_to_support"],
+      ["mid-dunning, canceled → no retry scheduled", { subscription: { status: "canceled" } }, "notify_customer", { template: "payment_failed" }],
+      ["transient, canceled → no retry now", { decline: { code: "processing_error" }, subscription: { status: "canceled" } }, "notify_customer"],
+      ["incomplete_expired → nothing, never pay", { invoice: final, subscription: { status: "incomplete_expired" } }, "no_action"],
+      ["unpaid, good customer → no grace, hosted link", { invoice: final, subscription: { status: "unpaid" } }, "notify_customer", { template: "update_payment_method" }],
+      ["incomplete → no retry of our own", { decline: { code: "processing_error" }, subscription: { status: "incomplete" } }, "notify_customer", { template: "update_payment_method" }],
+      ["incomplete, 3DS → authenticate", { decline: { code: "authentication_required" }, subscription: { status: "incomplete" } }, "notify_customer", { template: "authentication_required" }],
+      ["paused → no grace", { invoice: final, subscription: { status: "paused" } }, "notify_customer"],
+      ["past_due, good customer → grace", { invoice: final, subscription: { status: "past_due" } }, "apply_grace_period"],
+      ["active, good customer → grace", { invoice: final, subscription: { status: "active" } }, "apply_grace_period"],
+      ["no subscription on the invoice → no grace to give", { invoice: final, subscription: null }, "notify_customer", { template: "update_payment_method" }],
+      ["due grace retry, canceled meanwhile → a person, no pay", { eventType: "billops.retry_invoice", invoice: final, subscription: { status: "canceled" }, history: { decisions: [{ action: "apply_grace_period", at: NOW - 7 * DAY, source: "rules" }], notificationsSent: ["grace_period_granted"] } }, "escalate_to_support"],
+      ["due retry, unpaid meanwhile → a person", { eventType: "billops.retry_invoice", subscription: { status: "unpaid" }, history: { decisions: [{ action: "schedule_retry", at: NOW - DAY, source: "rules" }] } }, "escalate_to_support"],
+      ["customer asks to retry on a canceled subscription → hosted link, no pay", { request: "I added funds, please try my card again", subscription: { status: "canceled" } }, "notify_customer"],
+      ["paid meanwhile on a canceled subscription → recovered", { eventType: "invoice.paid", invoice: { status: "paid", amount_paid: 2900, amount_remaining: 0 }, subscription: { status: "canceled" } }, "close_recovered"],
+    ];
+    it.each(rows)("%s", async (_name, setup, action, params) => {
+      const { ctx, decision } = await run(setup);
+      expect(decision.action).toBe(action);
+      if (params) expect(decision.params).toMatchObject(params);
+      expect(guard({ domain: "dunning", decision, context: ctx, config: parsePolicyConfig({}) }).verdict).not.toBe("downgraded");
+    });
+  });
+
+  describe("network advice timing and per-card limits", () => {
+    const recent = NOW - 600;
+    it.each([
+      ["MAC 24 on a transient decline → an hour from now (after the network's hour), not now", { decline_code: "try_again_later", network_advice_code: "24", created: recent }, {}, "schedule_retry", NOW + 3600],
+      ["MAC 27 on insufficient_funds → 4 days, later than the usual 2", { decline_code: "insufficient_funds", network_advice_code: "27", created: recent }, { next_payment_attempt: NOW + 7 * DAY }, "schedule_retry", recent + 4 * DAY],
+      ["MAC 30 while Stripe retries in 3 days → no early retry", { decline_code: "generic_decline", network_advice_code: "30", created: recent }, {}, "notify_customer", null],
+      ["MAC 03 → never", { decline_code: "do_not_honor", network_advice_code: "03", created: recent }, {}, "notify_customer", null],
+      ["MAC 21 → never", { decline_code: "try_again_later", network_advice_code: "21", created: recent }, {}, "notify_customer", null],
+    ] as const)("%s", async (_name, decline, invoice, action, retryAt) => {
+      const { ctx, decision } = await run({ decline: { ...decline }, invoice: { ...invoice }, card: { brand: "mastercard" } });
+      expect(decision.action).toBe(action);
+      if (retryAt) expect(decision.params.retry_at).toBe(retryAt);
+      expect(guard({ domain: "dunning", decision, context: ctx, config: parsePolicyConfig({}) }).verdict).toBe("ok");
+    });
+
+    const declinesOnCard = (n: number, startAgo: number, step = DAY) =>
+      Array.from({ length: n }, (_, i) => f.chargeObj({ id: `ch_other_${i}`, status: "failed", paid: false, captured: false, amount_captured: 0, payment_intent: "pi_other", payment_method: "pm_A", created: NOW - startAgo - i * step }));
+    it.each([
+      ["9 declines of another invoice on this Mastercard in 30 days → limit 10 reached", "mastercard", declinesOnCard(9, 2 * DAY), {}, "notify_customer"],
+      ["the same 9 declines on a Visa (limit 15) → retry", "visa", declinesOnCard(9, 2 * DAY), {}, "schedule_retry"],
+      ["9 declines older than 30 days → they no longer count", "mastercard", declinesOnCard(9, 31 * DAY), {}, "schedule_retry"],
+      ["configured Mastercard 30-day limit of 20 → retry", "mastercard", declinesOnCard(9, 2 * DAY), { network_retry_limits: { mastercard: 20 } }, "schedule_retry"],
+      ["3 declines in the last 24 h against a 24-hour limit of 3 → no retry", "visa", declinesOnCard(3, 600, 3600), { network_retry_limits_24h: { default: 3 } }, "notify_customer"],
+      ["2 declines in the last 24 h against a 24-hour limit of 3 → retry", "visa", declinesOnCard(2, 600, 3600), { network_retry_limits_24h: { default: 3 } }, "schedule_retry"],
+    ] as const)("%s", async (_name, brand, charges, config, action) => {
+      const { ctx, decision } = await run({ card: { brand }, charges: [...charges], config: config as PolicyConfigInput, invoice: { attempt_count: 1 } });
+      expect(decision.action).toBe(action);
+      expect(ctx.cardAttempts.last30d).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe("dunning.retries: smart_retries leaves soft declines to Stripe", () => {
+    const smart = { dunning: { retries: "smart_retries" } } as const;
+    it.each([
+      ["insufficient_funds → tell the customer, no schedule", { decline_code: "insufficient_funds" }, {}, {}, "notify_customer"],
+      ["processing_error → no immediate retry", { code: "processing_error" }, {}, {}, "notify_customer"],
+      ["already told → wait for Stripe", { decline_code: "generic_decline" }, {}, { notificationsSent: ["payment_failed"] }, "no_action"],
+      ["final attempt: Stripe is done, grace still applies", { decline_code: "generic_decline" }, { next_payment_attempt: null, attempt_count: 4 }, {}, "apply_grace_period"],
+      ["hard decline: as always", { decline_code: "invalid_account" }, {}, {}, "notify_customer"],
+    ] as const)("%s", async (_name, decline, invoice, history, action) => {
+      const { ctx, decision } = await run({ decline: { ...decline }, invoice: { ...invoice }, history: { ...history } as Partial<CaseHistory>, config: smart });
+      expect(decision.action).toBe(action);
+      expect(guard({ domain: "dunning", decision, context: ctx, config: parsePolicyConfig(smart) }).verdict).toBe("ok");
     });
   });
 

@@ -5,7 +5,7 @@ import type { PolicyConfig } from "../../domain/policy-config.js";
 import { formatMoney } from "../../domain/money.js";
 import { formatThreshold, thresholdFor } from "../../domain/money-threshold.js";
 import type { ProposedDecision } from "../proposal.js";
-import type { DunningContext } from "./context.js";
+import type { CardAttempts, DunningContext } from "./context.js";
 import type { DeclineCategory } from "./decline-codes.js";
 import type { NotifyTemplate } from "./schema.js";
 import { formatDateTime } from "../../domain/dates.js";
@@ -40,21 +40,66 @@ export interface RetryBudget {
   why: string;
 }
 
-/** Shared with the guard: how many more attempts this invoice's card may take. */
-export function retryBudget(ctx: Pick<DunningContext, "invoice" | "history" | "card">, config: PolicyConfig): RetryBudget {
+/**
+ * Shared with the guard: how many more attempts this card may take. Networks count per card, not per invoice:
+ * declined charges on the card's fingerprint within 24 hours and 30 days, across the customer's invoices, as well as
+ * this invoice's attempts and billops' own retries (whose charge a listing may not show yet).
+ */
+export function retryBudget(ctx: Pick<DunningContext, "invoice" | "history" | "card"> & { cardAttempts?: CardAttempts }, config: PolicyConfig): RetryBudget {
   const brand = (ctx.card?.brand ?? "default").toLowerCase();
   const limits = config.network_retry_limits as Record<string, number>;
+  const daily = config.network_retry_limits_24h as Record<string, number>;
   const networkLimit = limits[brand] ?? limits.default;
+  const dailyLimit = daily[brand] ?? daily.default;
+  const card30 = ctx.cardAttempts?.last30d ?? 0;
+  const card24 = ctx.cardAttempts?.last24h ?? 0;
   // attempt_count includes our own invoice pays; history catches a retry whose webhook has not arrived yet.
-  const attemptsSoFar = Math.max(ctx.invoice?.attempt_count ?? 0, ctx.history.billopsRetries);
+  const attemptsSoFar = Math.max(ctx.invoice?.attempt_count ?? 0, ctx.history.billopsRetries, card30);
   const ownRetries = ctx.history.billopsRetries;
+  const budget = (allowed: boolean, why: string): RetryBudget => ({ networkLimit, attemptsSoFar, ownRetries, allowed, why });
   if (ownRetries >= config.max_retries_per_invoice) {
-    return { networkLimit, attemptsSoFar, ownRetries, allowed: false, why: `billops already retried ${ownRetries} times (cap ${config.max_retries_per_invoice})` };
+    return budget(false, `billops already retried ${ownRetries} times (cap ${config.max_retries_per_invoice})`);
   }
   if (attemptsSoFar + 1 > networkLimit) {
-    return { networkLimit, attemptsSoFar, ownRetries, allowed: false, why: `${attemptsSoFar} attempts reach the ${brand} limit of ${networkLimit} per 30 days` };
+    return budget(false, `${attemptsSoFar} attempts on this card reach the ${brand} limit of ${networkLimit} per 30 days${card30 >= attemptsSoFar && card30 > (ctx.invoice?.attempt_count ?? 0) ? " (counted across the customer's invoices)" : ""}`);
   }
-  return { networkLimit, attemptsSoFar, ownRetries, allowed: true, why: `${attemptsSoFar} of ${networkLimit} ${brand} attempts used` };
+  if (card24 + 1 > dailyLimit) {
+    return budget(false, `${card24} declined attempts on this card in 24 hours reach the ${brand} limit of ${dailyLimit} per day`);
+  }
+  return budget(true, `${attemptsSoFar} of ${networkLimit} ${brand} attempts in 30 days used${card24 ? `, ${card24} of ${dailyLimit} in 24 hours` : ""}`);
+}
+
+/** How Stripe treats the invoice's subscription now: whether it still collects, and whether access is Stripe's to give. */
+export interface SubscriptionStanding {
+  /** canceled, incomplete_expired: Stripe stopped collecting; no payment and no grace, ever. */
+  ended: boolean;
+  /** incomplete, unpaid, paused: access is not given; billops does not retry on its own and never grants grace. */
+  inactive: boolean;
+  status: string | null;
+}
+
+const ENDED = new Set(["canceled", "incomplete_expired"]);
+const INACTIVE = new Set(["incomplete", "unpaid", "paused"]);
+
+export function subscriptionStanding(ctx: Pick<DunningContext, "subscription">): SubscriptionStanding {
+  const status = ctx.subscription?.status ?? null;
+  return { ended: status != null && ENDED.has(status), inactive: status != null && INACTIVE.has(status), status };
+}
+
+/** Grace keeps service Stripe still provides: only a live (active, trialing, past_due) subscription qualifies. */
+export function graceAllowed(ctx: Pick<DunningContext, "subscription">): boolean {
+  const s = ctx.subscription;
+  return !!s && (s.status === "active" || s.status === "past_due" || s.status === "trialing");
+}
+
+/** When the last decline happened: network timing (MAC 24–30) counts from it. */
+export function declinedAt(ctx: Pick<DunningContext, "charge" | "now">): number {
+  return ctx.charge?.created ?? ctx.now;
+}
+
+/** The earliest time the network allows a reattempt, or null when it gave no timing. */
+export function networkEarliestRetry(ctx: Pick<DunningContext, "decline" | "charge" | "now">): number | null {
+  return ctx.decline.retryAfter != null ? declinedAt(ctx) + ctx.decline.retryAfter : null;
 }
 
 export function isGoodCustomer(ctx: DunningContext, config: PolicyConfig): boolean {
@@ -110,7 +155,12 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   }
 
   const isRequest = ctx.trigger.kind === "request";
-  if (ctx.trigger.kind === "event" && ctx.trigger.type === RETRY_JOB_EVENT) return decideDueRetry(ctx, config);
+  const isJob = ctx.trigger.kind === "event" && ctx.trigger.type === RETRY_JOB_EVENT;
+  const standing = subscriptionStanding(ctx);
+  if ((standing.ended || standing.inactive) && (isJob || isRequest || (ctx.trigger.kind === "event" && DECIDING_EVENTS.has(ctx.trigger.type)))) {
+    return decideOutsideCollection(ctx, config, standing);
+  }
+  if (isJob) return decideDueRetry(ctx, config);
   if (ctx.trigger.kind === "event" && !DECIDING_EVENTS.has(ctx.trigger.type)) {
     return { action: "no_action", params: { reason: `${ctx.trigger.type} needs no dunning action` }, rationale: `Recorded ${ctx.trigger.type}; the invoice is ${inv.status}.`, confidence: 1 };
   }
@@ -166,11 +216,13 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
     if (large) {
       return { action: "escalate_to_support", params: { reason: `final automatic attempt failed on invoice ${invoice} for ${formatMoney(inv.amount_due, inv.currency)} (≥ ${formatThreshold(config.escalate_amount, inv.currency)})` }, rationale: `Large amount at the end of dunning (${code}): a person calls the customer.`, confidence: 1 };
     }
-    if (isGoodCustomer(ctx, config) && !hasDecided(ctx.history, "apply_grace_period")) {
+    // Grace keeps a live subscription going with Stripe's own tools (collection paused, invoices kept as drafts);
+    // without a live subscription there is no access to keep, and the promise would be billops' alone.
+    if (graceAllowed(ctx) && isGoodCustomer(ctx, config) && !hasDecided(ctx.history, "apply_grace_period")) {
       return {
         action: "apply_grace_period",
         params: { invoice, grace_days: config.grace_days, retry_at: ctx.now + config.grace_days * DAY },
-        rationale: `Final attempt failed (${code}) for a customer of ${ctx.tenureDays} days with ${ctx.paidInvoices} paid invoices: keep the service for ${config.grace_days} days and retry once.`,
+        rationale: `Final attempt failed (${code}) for a customer of ${ctx.tenureDays} days with ${ctx.paidInvoices} paid invoices; subscription ${ctx.subscription!.id} is ${ctx.subscription!.status}: pause its collection (invoices kept as drafts) for ${config.grace_days} days and retry once.`,
         confidence,
         ...(ambiguous ? { ambiguous } : {}),
       };
@@ -181,7 +233,16 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
     return waitForStripe(`final attempt failed and the customer was already notified`);
   }
 
-  if (budget.allowed && category === "transient") {
+  if (config.dunning.retries === "smart_retries") {
+    // Stripe's Smart Retries has attempts left: they are Stripe's to make; billops tells the customer once.
+    if (!notified("payment_failed") && !notified("update_payment_method")) {
+      return notify("payment_failed", `${ctx.decline.why}; Stripe's Smart Retries attempts again (dunning.retries: smart_retries): tell the customer so they can pay or update the card.`, confidence, ambiguous);
+    }
+    return waitForStripe(`soft declines are left to Stripe's Smart Retries (customer already notified after ${code})`);
+  }
+
+  const earliest = networkEarliestRetry(ctx);
+  if (budget.allowed && category === "transient" && earliest == null) {
     const last = lastDecision(ctx.history);
     if (last?.action !== "retry_immediately") {
       return { action: "retry_immediately", params: { invoice }, rationale: `${ctx.decline.why}: a prompt retry usually passes; ${budget.why}.`, confidence: 1 };
@@ -189,10 +250,11 @@ export function decideDunning(ctx: DunningContext, config: PolicyConfig): D {
   }
   if (budget.allowed) {
     const delay = category === "transient" ? HOUR : (SOFT_RETRY_DELAY[ctx.decline.reasonCode ?? ""] ?? DEFAULT_SOFT_DELAY);
-    let retryAt = ctx.now + delay;
+    let retryAt = Math.max(ctx.now + delay, earliest ?? 0);
     const stripeNext = inv.next_payment_attempt!;
     if (retryAt > stripeNext - BEFORE_STRIPE_ATTEMPT) retryAt = stripeNext - BEFORE_STRIPE_ATTEMPT;
-    if (retryAt - ctx.now >= MIN_USEFUL_LEAD) {
+    // The network's timing (Mastercard MAC 24–30) is a floor: squeezed before it to land ahead of Stripe, no retry.
+    if (retryAt - ctx.now >= MIN_USEFUL_LEAD && (earliest == null || retryAt >= earliest)) {
       return {
         action: "schedule_retry",
         params: { invoice, retry_at: retryAt },
@@ -240,6 +302,10 @@ function decideDueRetry(ctx: DunningContext, config: PolicyConfig): D {
     if (!notified(template)) return notify(template, `Scheduled retry of ${invoice} is due, but ${ctx.decline.why}: the same card cannot pass; the customer must act.`);
     return escalateDue(`scheduled retry of ${invoice} is due; ${ctx.decline.why} and the customer was already asked to act`, "A retry cannot pass and the customer did not act: a person follows up.");
   }
+  const earliest = networkEarliestRetry(ctx);
+  if (budget.allowed && earliest != null && earliest > ctx.now) {
+    return escalateDue(`scheduled retry of ${invoice} is due, but the network allows the next attempt only from ${formatDateTime(earliest)} (${ctx.decline.why})`, "The network's retry timing holds over billops' schedule: a person decides when to try again.");
+  }
   if (budget.allowed) {
     return {
       action: "retry_immediately",
@@ -253,4 +319,44 @@ function decideDueRetry(ctx: DunningContext, config: PolicyConfig): D {
     return notify("payment_failed", `The retry scheduled for ${invoice} is due but ${budget.why}: tell the customer so they can pay or change the card.`);
   }
   return escalateDue(`scheduled retry of ${invoice} is due but ${budget.why}, and the customer was already told`, "No attempts left and the invoice is still open: a person decides.");
+}
+
+/**
+ * The invoice's subscription is not one Stripe collects for (canceled, incomplete_expired) or gives access on
+ * (incomplete, unpaid, paused): no payment of billops' own and no grace — tell the customer once (the hosted page
+ * still takes a payment Stripe accepts), or a person. A due retry or grace end on such a subscription is a person's.
+ */
+function decideOutsideCollection(ctx: DunningContext, config: PolicyConfig, standing: SubscriptionStanding): D {
+  const inv = ctx.invoice!;
+  const invoice = inv.id;
+  const sub = ctx.subscription!;
+  const url = inv.hosted_invoice_url ?? "";
+  const large = inv.amount_due >= thresholdFor(config.escalate_amount, inv.currency);
+  const notified = ctx.history.notificationsSent.some((t) => t === "payment_failed" || t === "update_payment_method" || t === "authentication_required");
+  const escalate = (reason: string, rationale: string): D => ({ action: "escalate_to_support", params: { reason }, rationale, confidence: 1 });
+  const isJob = ctx.trigger.kind === "event" && ctx.trigger.type === RETRY_JOB_EVENT;
+  const what = standing.ended
+    ? `subscription ${sub.id} is ${sub.status}: Stripe no longer collects its invoices`
+    : `subscription ${sub.id} is ${sub.status}: Stripe gives no access on it until ${invoice} is paid`;
+
+  if (isJob) {
+    return escalate(`the retry scheduled for ${invoice} is due, but ${what}`, `No payment and no grace on a ${sub.status} subscription; a person decides what happens to ${invoice}.`);
+  }
+  if (standing.ended && sub.status === "incomplete_expired") {
+    return { action: "no_action", params: { reason: `${what}; the subscription never started` }, rationale: `Never pay or grant grace on an expired subscription: its first payment was not completed in time.`, confidence: 1 };
+  }
+  if (large) {
+    return escalate(`${what}; ${formatMoney(inv.amount_due, inv.currency)} is still open on ${invoice}`, `Large amount on a ${sub.status} subscription: a person decides whether to collect, void or write it off.`);
+  }
+  if (notified) {
+    return { action: "no_action", params: { reason: `${what}; the customer was already told` }, rationale: `No retry and no grace on a ${sub.status} subscription; the customer already has the hosted invoice link.`, confidence: 1 };
+  }
+  if (!url) return escalate(`invoice ${invoice} has no hosted invoice link to send`, what);
+  const template: NotifyTemplate = needsAuthentication(ctx) ? "authentication_required" : standing.ended ? "payment_failed" : "update_payment_method";
+  return {
+    action: "notify_customer",
+    params: { invoice, template, hosted_invoice_url: url },
+    rationale: `${what}: no retry and no grace; the customer can still pay on the hosted invoice page.`,
+    confidence: 1,
+  };
 }

@@ -7,7 +7,7 @@ import type { ProposedDecision, Trigger } from "../proposal.js";
 import { describeUnderstanding, type UnderstoodIntentName } from "../supervisor/understanding/index.js";
 import type { DunningContext } from "../dunning/context.js";
 import { NEVER_RETRY } from "../dunning/decline-codes.js";
-import { effectiveCategory, retryBudget } from "../dunning/policy.js";
+import { effectiveCategory, graceAllowed, networkEarliestRetry, RETRY_JOB_EVENT, retryBudget, subscriptionStanding } from "../dunning/policy.js";
 import { dunningParamsSchemas } from "../dunning/schema.js";
 import type Stripe from "stripe";
 import { formatMoney, isStripeAmount } from "../../domain/money.js";
@@ -133,10 +133,12 @@ function checkDunning(action: Action, p: Record<string, unknown>, ctx: DunningCo
   const retries = action === "retry_immediately" || action === "schedule_retry" || action === "apply_grace_period";
   if (retries) {
     const category = effectiveCategory(ctx);
-    if (NEVER_RETRY.has(category)) f.never.push(`${category} decline (${ctx.decline.reasonCode ?? ctx.decline.why}) is never retried`);
+    if (NEVER_RETRY.has(category)) f.never.push(`${category} decline (${ctx.decline.reasonCode ?? "no code"}) is never retried: ${ctx.decline.why}`);
     else if (category === "customer_action") f.never.push(`${ctx.decline.why}: the customer must act (notify_customer), a retry cannot pass`);
     const budget = retryBudget(ctx, config);
     if (!budget.allowed) f.never.push(`retry cap: ${budget.why}`);
+    checkDunningSubscription(action, ctx, f);
+    checkRetryTiming(action, p, ctx, config, category, f);
   }
   if (action === "schedule_retry" || action === "apply_grace_period") {
     const at = p.retry_at as number;
@@ -150,6 +152,49 @@ function checkDunning(action: Action, p: Record<string, unknown>, ctx: DunningCo
   if (action === "notify_customer" && p.hosted_invoice_url !== inv.hosted_invoice_url) {
     // A link in a payment email is the phishing vector: only the invoice's own hosted page may be sent.
     f.never.push("hosted_invoice_url is not the invoice's own hosted page");
+  }
+}
+
+/**
+ * The invoice's subscription as Stripe has it (re-read for this run): canceled or incomplete_expired → Stripe stopped
+ * collecting, so no payment and no grace whoever proposes it; incomplete, unpaid or paused → Stripe gives no access,
+ * so no grace, and a payment of billops' own waits for a person.
+ */
+function checkDunningSubscription(action: Action, ctx: DunningContext, f: Findings): void {
+  const standing = subscriptionStanding(ctx);
+  const sub = ctx.subscription;
+  if (standing.ended) return void f.never.push(`subscription ${sub!.id} is ${sub!.status}: Stripe no longer collects it, so no payment and no grace`);
+  if (action === "apply_grace_period" && !graceAllowed(ctx)) {
+    return void f.never.push(sub ? `subscription ${sub.id} is ${sub.status}: Stripe gives no access to keep, so no grace` : "no subscription on the invoice: a grace period has no service to keep");
+  }
+  if (standing.inactive) f.approval.push(`subscription ${sub!.id} is ${sub!.status}: a payment billops starts on it is a person's decision`);
+}
+
+/**
+ * When a retry may happen: a soft decline is not retried on the spot (funds and limits do not change in seconds; that
+ * is what fills networks' excessive-retry counts), only a transient one once, a due retry job or a customer's own ask;
+ * a network's timing (Mastercard MAC 24–30) is a floor; with `dunning.retries: smart_retries` Stripe's remaining
+ * attempts are Stripe's.
+ */
+function checkRetryTiming(action: Action, p: Record<string, unknown>, ctx: DunningContext, config: PolicyConfig, category: string, f: Findings): void {
+  const t = ctx.trigger;
+  const isJob = t.kind === "event" && t.type === RETRY_JOB_EVENT;
+  const isRequest = t.kind === "request";
+  const earliest = networkEarliestRetry(ctx);
+  if (action === "retry_immediately") {
+    if (earliest != null && earliest > ctx.now) f.never.push(`the network allows the next attempt only from ${timeText(earliest)} (${ctx.decline.why})`);
+    if (!isJob && !isRequest) {
+      const again = ctx.history.decisions.at(-1)?.action === "retry_immediately";
+      if (category !== "transient") f.never.push(`${category} decline (${ctx.decline.reasonCode ?? "no code"}): an immediate retry cannot pass before funds or limits change; schedule one or tell the customer`);
+      else if (again) f.never.push("billops already retried this transient decline at once; the next attempt is scheduled");
+    }
+  }
+  if ((action === "schedule_retry" || action === "apply_grace_period") && earliest != null && typeof p.retry_at === "number" && p.retry_at < earliest) {
+    f.never.push(`retry_at ${timeText(p.retry_at)} is before the network's earliest retry ${timeText(earliest)}`);
+  }
+  const stripeStillRetries = ctx.invoice?.next_payment_attempt != null;
+  if (config.dunning.retries === "smart_retries" && stripeStillRetries && !isJob && !isRequest && action !== "apply_grace_period") {
+    f.never.push("dunning.retries is smart_retries: Stripe still has attempts scheduled, and they are Stripe's to make");
   }
 }
 
