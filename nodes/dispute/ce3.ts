@@ -5,11 +5,10 @@ import type Stripe from "stripe";
 import type { PolicyConfig } from "../../domain/policy-config.js";
 import { formatDate } from "../../domain/dates.js";
 import { idOf } from "../proposal.js";
-import type { DisputeContext } from "./context.js";
+import { CE3_WINDOW_DAYS, type DisputeContext } from "./context.js";
 import { reasonFamily } from "./reasons.js";
 
-/** Visa: prior transactions processed more than 119 and fewer than 366 days before the disputed one. */
-export const CE3_WINDOW_DAYS = { min: 120, max: 365 } as const;
+export { CE3_WINDOW_DAYS };
 
 type Identifier = "customer_purchase_ip" | "customer_device_fingerprint" | "customer_device_id" | "customer_account_id" | "customer_email_address" | "shipping_address";
 

@@ -3,7 +3,6 @@ import type Stripe from "stripe";
 import type { CaseHistory } from "../../domain/history.js";
 import type { StripeReads } from "../../stripe/gateway/reads.js";
 import { idOf, triggerOf, type SpecialistInput, type Trigger } from "../proposal.js";
-import { CE3_WINDOW_DAYS } from "./ce3.js";
 import { reasonFamily } from "./reasons.js";
 
 export interface DisputeContext {
@@ -33,6 +32,9 @@ export interface DisputeContext {
   /** A dispute the request named (through its charge) that belongs to another customer: set aside, never acted on. */
   foreignObject?: { id: string; customer: string | null } | null;
 }
+
+/** Visa CE 3.0: prior transactions processed more than 119 and fewer than 366 days before the disputed one. */
+export const CE3_WINDOW_DAYS = { min: 120, max: 365 } as const;
 
 const ACCESS_KEY = /(access|login|usage|activity|last_seen|ip_address|sessions?)/i;
 
