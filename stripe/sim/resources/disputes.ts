@@ -153,7 +153,8 @@ export const disputeRoutes: Route[] = [
         if (typeof params.evidence !== "object") throw invalidRequest("Invalid evidence: must be an object", "evidence");
         const evidence = { ...dp.evidence };
         for (const [k, v] of Object.entries(params.evidence as Record<string, any>)) {
-          if (!(k in evidence)) throw invalidRequest(`Received unknown parameter: evidence[${k}]`, `evidence[${k}]`);
+          // A dispute seeded without `enhanced_evidence` still takes it: Stripe's disputes always have the object.
+          if (!(k in evidence) && k !== "enhanced_evidence") throw invalidRequest(`Received unknown parameter: evidence[${k}]`, `evidence[${k}]`);
           evidence[k] = k === "enhanced_evidence" ? applyEnhancedEvidence(sim, dp, v) : v === "" ? null : v;
         }
         dp.evidence = evidence;
