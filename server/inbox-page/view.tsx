@@ -196,7 +196,8 @@ function Args({ args, currency }: { args: Record<string, unknown>; currency: str
   // Amounts and times as a person reads them; the edit form below holds the machine values (minor units, unix seconds).
   return (
     <table>
-      {Object.entries(args ?? {}).map(([k, val]) => (
+      {/* A dispute's economics are read as the sentence under the arguments (<Economics>), amounts formatted there. */}
+      {Object.entries(args ?? {}).filter(([k]) => k !== "economics").map(([k, val]) => (
         <tr>
           <th>{k}</th>
           <td>{typeof val === "object" && val !== null ? <pre>{JSON.stringify(val, null, 2)}</pre> : <code>{typeof val === "number" ? argText(k, val, currency) : String(val)}</code>}</td>
