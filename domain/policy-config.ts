@@ -60,7 +60,7 @@ export const PolicyConfigSchema = z
         min_paid_invoices: int().nonnegative().default(3),
       })
       .prefault({}),
-    /** Escalate a dispute when its evidence is due sooner than this: staging then waiting for approval would miss it. */
+    /** A dispute or inquiry due sooner than this is staged, asked and escalated at once: a person must act within hours. */
     dispute_deadline_hours: positiveInt().default(48),
     /** Charges older than this are not refunded automatically (card networks and accounting both care). */
     refund_window_days: positiveInt().default(90),
