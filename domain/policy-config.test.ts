@@ -23,8 +23,19 @@ describe("parsePolicyConfig", () => {
     [{ auto_refund_limt: 1 }], [{ auto_refund_limit: 12.5 }], [{ auto_refund_limit: -1 }], [{ catalog: { pro: 3 } }],
     [{ auto_refund_limit: { usd: "fifty" } }], [{ auto_refund_limit: { dollars: 50 } }], [{ auto_refund_limit: { jpy: "10.5" } }], [{ auto_refund_limit: { kwd: "1.2345" } }],
     [{ escalate_amount: { usd: -5 } }], [{ duplicate_window_hours: 24 }],
+    // The operator's own dispute texts: a typo, a non-web terms link, an empty text or a third kind of sale is refused.
+    [{ merchant_policies: { refund_polcy: "x" } }], [{ merchant_policies: { terms_url: "javascript:alert(1)" } }], [{ merchant_policies: { terms_url: "example.com/terms" } }],
+    [{ merchant_policies: { refund_policy: "  " } }], [{ merchant_policies: { merchandise_or_services: "goods" } }], [{ dispute_counter_fee: { usd: "fifteen" } }],
   ])("rejects %j", (bad) => {
     expect(() => parsePolicyConfig(bad)).toThrow();
+  });
+  it("dispute texts are unset unless the operator writes them; the counter fee is $15 and unset elsewhere", () => {
+    expect(DEFAULT_POLICY_CONFIG.merchant_policies).toEqual({});
+    expect(thresholdFor(DEFAULT_POLICY_CONFIG.dispute_counter_fee, "usd")).toBe(1500);
+    expect(thresholdFor(DEFAULT_POLICY_CONFIG.dispute_counter_fee, "jpy")).toBe(0);
+    const c = parsePolicyConfig({ merchant_policies: { refund_policy: " Refunds within 14 days. ", terms_url: "https://example.com/terms", merchandise_or_services: "services" }, dispute_counter_fee: { kwd: "4.500" } });
+    expect(c.merchant_policies).toEqual({ refund_policy: "Refunds within 14 days.", terms_url: "https://example.com/terms", merchandise_or_services: "services" });
+    expect(thresholdFor(c.dispute_counter_fee, "kwd")).toBe(4500);
   });
   it("null and undefined mean defaults", () => {
     expect(parsePolicyConfig(undefined)).toEqual(DEFAULT_POLICY_CONFIG);

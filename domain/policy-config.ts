@@ -12,6 +12,24 @@ const CUSTOMER_REFUND_LIMIT = { usd: 100, eur: 100, gbp: 80, cad: 140, aud: 150,
 const ESCALATE_AMOUNT = { usd: 1000, eur: 1000, gbp: 800, cad: 1400, aud: 1500, nzd: 1600, chf: 900, jpy: 150000, krw: 1400000, kwd: "300", bhd: "375", jod: "700", omr: "385", tnd: "3000", default: 0 };
 // https://stripe.com/pricing (US $15), Stripe's European and UK pricing pages (€20, £20); others: configure.
 const DISPUTE_FEE = { usd: 15, eur: 20, gbp: 20, default: 0 };
+// Stripe's "dispute countered fee" (US $15, charged when evidence is submitted, returned if the dispute is won); others: configure.
+const DISPUTE_COUNTER_FEE = { usd: 15, default: 0 };
+
+/**
+ * The merchant's own words that dispute evidence may quote: written by the operator in the policy file, never made up
+ * by billops. Unset fields stay out of the evidence (an empty field is better than a claim nobody checked).
+ */
+const MerchantPolicies = z
+  .object({
+    refund_policy: z.string().trim().min(1).max(5000).optional(),
+    cancellation_policy: z.string().trim().min(1).max(5000).optional(),
+    terms_url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+    /** What the merchant sells, for product_description when a charge carries no description. */
+    service_description: z.string().trim().min(1).max(2000).optional(),
+    /** Visa CE 3.0 needs the disputed payment classed as merchandise or services; a charge with shipping is merchandise. */
+    merchandise_or_services: z.enum(["merchandise", "services"]).optional(),
+  })
+  .strict();
 
 export const PolicyConfigSchema = z
   .object({
@@ -64,7 +82,7 @@ export const PolicyConfigSchema = z
         min_paid_invoices: int().nonnegative().default(3),
       })
       .prefault({}),
-    /** Escalate a dispute when its evidence is due sooner than this: staging then waiting for approval would miss it. */
+    /** A dispute or inquiry due sooner than this is staged, asked and escalated at once: a person must act within hours. */
     dispute_deadline_hours: positiveInt().default(48),
     /** Charges older than this are not refunded automatically (card networks and accounting both care). */
     refund_window_days: positiveInt().default(90),
@@ -78,6 +96,10 @@ export const PolicyConfigSchema = z
     customer_refund_window_days: positiveInt().max(365).default(30),
     /** Stripe's dispute fee per currency: what a dispute costs on top of the money (early fraud warnings are weighed against it). */
     dispute_fee: MoneyThresholdSchema.prefault(DISPUTE_FEE),
+    /** Stripe's fee for countering a dispute (submitting evidence), per currency; shown to the person who chooses counter or accept. */
+    dispute_counter_fee: MoneyThresholdSchema.prefault(DISPUTE_COUNTER_FEE),
+    /** The operator's refund / cancellation policy texts, terms URL and service description quoted in dispute evidence. */
+    merchant_policies: MerchantPolicies.prefault({}),
     /** An early fraud warning's charge is refunded automatically up to this many dispute fees (and never above auto_refund_limit). */
     efw_refund_fee_multiple: int().nonnegative().max(100).default(3),
     /** Optional explicit plan list: plan name (as customers say it) → price id. When set, only these prices are the catalog. */

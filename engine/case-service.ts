@@ -146,6 +146,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
         request: a.request,
         requestedAt: now,
         dueAt: approvalDueAt(values, now),
+        expiresAt: approvalExpiresAt(values),
       });
       if (inserted) entries.push({ entryId: `${a.id}:requested`, caseKey, threadId, kind: "approval_requested", at: now, data: { approval_id: a.id, action: a.request.action_request.action, args: a.request.action_request.args, reasons: values.guard?.reasons ?? [] } });
     } else {
@@ -158,10 +159,22 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
 
   function approvalDueAt(values: CaseStateType, now: number): number {
     let due = now + deps.config.approval_timeout_hours * 3600;
-    const disputeDue = (values.context as any)?.dispute?.evidence_details?.due_by;
+    const disputeDue = disputeDueBy(values);
     // A dispute's own deadline comes first: a person must answer well before Stripe stops taking evidence.
-    if (typeof disputeDue === "number") due = Math.min(due, disputeDue - deps.config.dispute_deadline_hours * 3600);
+    if (disputeDue != null) due = Math.min(due, disputeDue - deps.config.dispute_deadline_hours * 3600);
+    // Already inside the window and escalated by the case itself (stage, ask, escalate): overdue only at the deadline.
+    if (disputeDue != null && due <= now && typeof (values.followUp?.params ?? values.decision?.params)?.escalate === "string") return Math.max(disputeDue, now);
     return Math.max(due, now);
+  }
+
+  /** A dispute's question expires with the dispute's evidence deadline (due_by): after it Stripe takes no answer. */
+  function approvalExpiresAt(values: CaseStateType): number | null {
+    return values.decision?.domain === "dispute" ? disputeDueBy(values) : null;
+  }
+
+  function disputeDueBy(values: CaseStateType): number | null {
+    const due = (values.context as { dispute?: { evidence_details?: { due_by?: unknown } } } | null)?.dispute?.evidence_details?.due_by;
+    return typeof due === "number" ? due : null;
   }
 
   const saver = graph.checkpointer instanceof BatchedPostgresSaver ? graph.checkpointer : null;

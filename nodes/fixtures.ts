@@ -193,7 +193,7 @@ export function memoryReads(w: World): StripeReads & { calls: string[] } {
     listInvoicePaymentsOfPaymentIntent: async (pi) => newest((w.invoice_payments ?? []).filter((p) => idOf(p.payment?.payment_intent ?? null) === pi)),
     getPaymentIntent: async (id) => byId(w.payment_intents, id),
     getCharge: async (id) => (log(`getCharge ${id}`), byId(w.charges, id)),
-    listCharges: async (p) => newest((w.charges ?? []).filter((c) => (!p.customer || idOf(c.customer) === p.customer) && (!p.payment_intent || idOf(c.payment_intent) === p.payment_intent) && (p.created?.gte == null || c.created >= p.created.gte))).slice(0, p.limit ?? 20),
+    listCharges: async (p) => newest((w.charges ?? []).filter((c) => (!p.customer || idOf(c.customer) === p.customer) && (!p.payment_intent || idOf(c.payment_intent) === p.payment_intent) && (p.created?.gte == null || c.created >= p.created.gte) && (p.created?.lte == null || c.created <= p.created.lte))).slice(0, p.limit ?? 20),
     getCustomer: async (id) => byId(w.customers, id),
     getPaymentMethod: async (id) => byId(w.payment_methods, id),
     getSubscription: async (id) => (log(`getSubscription ${id}`), byId(w.subscriptions, id)),

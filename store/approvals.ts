@@ -19,6 +19,8 @@ export interface ApprovalRow {
   supersededBy: string | null;
   requestedAt: number;
   dueAt: number | null;
+  /** After this the answer is pointless (a dispute's evidence deadline); null when the question does not expire. */
+  expiresAt: number | null;
   escalatedAt: number | null;
   answeredAt: number | null;
 }
@@ -39,6 +41,7 @@ function toRow(r: any): ApprovalRow {
     supersededBy: r.superseded_by,
     requestedAt: Number(r.requested_at),
     dueAt: r.due_at == null ? null : Number(r.due_at),
+    expiresAt: r.expires_at == null ? null : Number(r.expires_at),
     escalatedAt: r.escalated_at == null ? null : Number(r.escalated_at),
     answeredAt: r.answered_at == null ? null : Number(r.answered_at),
   };
@@ -46,13 +49,13 @@ function toRow(r: any): ApprovalRow {
 
 export async function insertApproval(
   db: Queryable,
-  a: Pick<ApprovalRow, "id" | "caseKey" | "threadId" | "decisionId" | "domain" | "action" | "args" | "request" | "requestedAt" | "dueAt">,
+  a: Pick<ApprovalRow, "id" | "caseKey" | "threadId" | "decisionId" | "domain" | "action" | "args" | "request" | "requestedAt" | "dueAt"> & { expiresAt?: number | null },
 ): Promise<boolean> {
   const res = await db.query(
-    `INSERT INTO approvals (id, case_key, thread_id, decision_id, domain, action, args, request, requested_at, due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO approvals (id, case_key, thread_id, decision_id, domain, action, args, request, requested_at, due_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (id) DO NOTHING`,
-    [a.id, a.caseKey, a.threadId, a.decisionId, a.domain, a.action, JSON.stringify(a.args), JSON.stringify(a.request), a.requestedAt, a.dueAt],
+    [a.id, a.caseKey, a.threadId, a.decisionId, a.domain, a.action, JSON.stringify(a.args), JSON.stringify(a.request), a.requestedAt, a.dueAt, a.expiresAt ?? null],
   );
   return (res.rowCount ?? 0) > 0;
 }

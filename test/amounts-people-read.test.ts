@@ -2,6 +2,7 @@
 // emails, dispute evidence, the inbox page (server and browser formatting agree), and the approval API end to end.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatMoney } from "../domain/money.js";
+import { DEFAULT_POLICY_CONFIG } from "../domain/policy-config.js";
 import { render } from "../notifications/templates.js";
 import { assembleEvidence } from "../nodes/dispute/evidence.js";
 import { gatherDisputeContext } from "../nodes/dispute/context.js";
@@ -36,7 +37,7 @@ describe("what people read", () => {
     const charge = f.chargeObj({ amount, amount_captured: amount, currency, disputed: true });
     const w: f.World = { customers: [f.customer()], charges: [charge], disputes: [f.dispute({ amount, currency, reason: "product_not_received" })] };
     const ctx = await gatherDisputeContext(f.memoryReads(w), f.event("charge.dispute.created", { id: "dp_A", object: "dispute" }), f.history(), f.NOW);
-    const evidence = JSON.stringify(assembleEvidence(ctx));
+    const evidence = JSON.stringify(assembleEvidence(ctx, DEFAULT_POLICY_CONFIG).evidence);
     expect(nbsp(evidence)).toContain(text);
   });
 

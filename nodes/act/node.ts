@@ -227,11 +227,13 @@ async function actSubscription(s: ActScope, action: string, p: Record<string, un
   }
 }
 
-function evidenceOf(p: Record<string, unknown>): Record<string, string> {
+function evidenceOf(p: Record<string, unknown>): Stripe.DisputeUpdateParams.Evidence {
   const ev = (p.evidence ?? {}) as Record<string, unknown>;
-  const out: Record<string, string> = {};
+  const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(ev)) if (typeof v === "string" && v.length > 0) out[k] = v;
-  return out;
+  // Visa CE 3.0 (checked by the guard's schema): Stripe's `evidence[enhanced_evidence][visa_compelling_evidence_3]`.
+  if (ev.enhanced_evidence && typeof ev.enhanced_evidence === "object") out.enhanced_evidence = ev.enhanced_evidence;
+  return out as Stripe.DisputeUpdateParams.Evidence;
 }
 
 async function actDispute(s: ActScope, action: string, p: Record<string, unknown>) {
@@ -242,6 +244,11 @@ async function actDispute(s: ActScope, action: string, p: Record<string, unknown
       // Stripe submits by default: staging must say submit=false explicitly.
       const e = effect(s, action, "disputes.update", await w.updateDispute(dispute, { evidence: evidenceOf(p), submit: false, metadata: s.metadata }, idempotencyKey(s.caseKey, s.basis, action)));
       if (!e.ok) s.outcome.status = "failed";
+      // Near the deadline a person is told now, whether or not staging worked: the submit question alone could wait unseen.
+      if (typeof p.escalate === "string" && p.escalate) {
+        const economics = (p.economics as { summary?: string } | undefined)?.summary;
+        await notify(s, "ops_escalation", { reason: [p.escalate, e.ok ? "The submit approval waits in the inbox." : `Staging failed: ${e.error?.message ?? "unknown error"}.`, economics].filter(Boolean).join("\n") });
+      }
       return;
     }
     case "submit_evidence": {

@@ -7,8 +7,8 @@ import { disputeParamsSchemas, EVIDENCE_TEXT_FIELDS } from "./schema.js";
 
 const POLICY = [
   "A dispute with status needs_response or warning_needs_response → stage_evidence (staged with submit false; a person then submits).",
-  "Escalate instead when evidence is due within dispute_deadline_hours or is past due, or when the charge was already fully refunded.",
-  "Evidence per reason: fraud → access_activity_log; product_not_received → access log and shipping; product_unacceptable and credit_not_processed → refund policy and refusal explanation; subscription_canceled → cancellation policy and rebuttal; duplicate → duplicate_charge_explanation and duplicate_charge_id. Always customer_name, customer_email_address, billing_address, product_description, service_date, uncategorized_text.",
+  "When evidence is due within dispute_deadline_hours, still stage_evidence with params.escalate naming the deadline (staged, asked and escalated at once). Escalate instead when it is past due, or when the charge was already fully refunded.",
+  "Evidence is the proposal's evidence, built from Stripe data and the operator's policy texts, each field with its sources: keep it as proposed. Never add a sentence billops did not read; the guard refuses evidence text that differs from the sourced text.",
   "Under review, won, lost or warning_closed disputes and funds events → record_outcome. Customer messages about a dispute → escalate_to_support.",
   `Only Stripe's text evidence fields: ${EVIDENCE_TEXT_FIELDS.join(", ")}; 150,000 characters in all. Never invent facts.`,
 ];

@@ -120,11 +120,14 @@ async function disputeCtx(o: Record<string, unknown> & { due_by?: number } = {})
   const w: f.World = { customers: [f.customer()], charges: [f.chargeObj({ amount: 4900, amount_captured: 4900, disputed: true })], disputes: [f.dispute(o)] };
   return gatherDisputeContext(f.memoryReads(w), f.event("charge.dispute.created", { id: "dp_A", object: "dispute" }), f.history(), NOW);
 }
-const evidence = { customer_name: "Grace Hopper", product_description: "Pro plan" };
+// What billops reads for this dispute (the customer's name, the charge's description): only such text is staged alone.
+const evidence = { customer_name: "Grace Hopper", product_description: "Order #A-1001" };
 const disputeRows: Row[] = [
   ["stage evidence", async () => ({ domain: "dispute", decision: d("stage_evidence", { dispute: "dp_A", evidence }), context: await disputeCtx(), config }), "ok", "ok"],
   ["submit evidence", async () => ({ domain: "dispute", decision: d("submit_evidence", { dispute: "dp_A", evidence }), context: await disputeCtx(), config }), "needs_approval", "ok", /a person submits/],
   ["accept the dispute", async () => ({ domain: "dispute", decision: d("accept_dispute", { dispute: "dp_A" }), context: await disputeCtx(), config }), "needs_approval", "ok"],
+  ["evidence billops did not read (a decider's own sentence)", async () => ({ domain: "dispute", decision: d("stage_evidence", { dispute: "dp_A", evidence: { ...evidence, uncategorized_text: "The customer agreed to the terms at checkout." } }), context: await disputeCtx(), config }), "downgraded", "ok", /uncategorized_text is not the text billops read/],
+  ["submit with a person's own sentence", async () => ({ domain: "dispute", decision: d("submit_evidence", { dispute: "dp_A", evidence: { ...evidence, product_description: "Pro plan" } }), context: await disputeCtx(), config }), "downgraded", "ok"],
   ["evidence in a field Stripe does not have", async () => ({ domain: "dispute", decision: d("stage_evidence", { dispute: "dp_A", evidence: { ...evidence, submit: "true" } }), context: await disputeCtx(), config }), "downgraded", "downgraded", /invalid params/],
   ["empty evidence", async () => ({ domain: "dispute", decision: d("stage_evidence", { dispute: "dp_A", evidence: {} }), context: await disputeCtx(), config }), "downgraded", "downgraded"],
   ["another dispute", async () => ({ domain: "dispute", decision: d("accept_dispute", { dispute: "dp_OTHER" }), context: await disputeCtx(), config }), "downgraded", "downgraded"],

@@ -1,5 +1,6 @@
 // The guard: one pure function that holds DESIGN.md's guardrails over any proposed decision, from rules or from a (possibly hostile) model.
 import type { z } from "zod";
+import { isDeepStrictEqual } from "node:util";
 import { isAction, PASSIVE_ACTIONS, type Action, type Domain } from "../../domain/actions.js";
 import type { PolicyConfig } from "../../domain/policy-config.js";
 import { toMinor } from "../../domain/money.js";
@@ -20,7 +21,9 @@ import { idOf } from "../proposal.js";
 import { ownershipProblems } from "./ownership.js";
 import { refundParamsSchemas } from "../refund/schema.js";
 import type { DisputeContext } from "../dispute/context.js";
-import { disputeParamsSchemas } from "../dispute/schema.js";
+import { disputeParamsSchemas, type Evidence } from "../dispute/schema.js";
+import { assembleEvidence } from "../dispute/evidence.js";
+import { disputeEconomics } from "../dispute/economics.js";
 import type { SubscriptionContext } from "../subscription/context.js";
 import { matchPlan, planCatalog } from "../subscription/catalog.js";
 import { subscriptionParamsSchemas } from "../subscription/schema.js";
@@ -104,7 +107,7 @@ export function guard(input: GuardInput): GuardResult {
       checkRefund(action, params, input.context, config, f);
       break;
     case "dispute":
-      checkDispute(action, params, input.context, f);
+      checkDispute(action, params, input.context, config, f, approved);
       break;
     case "subscription":
       checkSubscription(action, params, input.context, config, f);
@@ -299,16 +302,57 @@ function checkStopFutureCharges(p: Record<string, unknown>, ctx: RefundContext, 
 
 const ANSWERABLE = new Set(["needs_response", "warning_needs_response"]);
 
-function checkDispute(action: Action, p: Record<string, unknown>, ctx: DisputeContext, f: Findings): void {
+function checkDispute(action: Action, p: Record<string, unknown>, ctx: DisputeContext, config: PolicyConfig, f: Findings, approved: boolean): void {
   const d = ctx.dispute;
   if (!d) return void f.never.push("the case's dispute could not be read");
   if (p.dispute !== d.id) return void f.never.push(`dispute ${String(p.dispute)} is not this case's dispute ${d.id}`);
   if (action === "record_outcome") return;
   if (!ANSWERABLE.has(d.status)) return void f.never.push(`dispute ${d.id} is ${d.status}: it takes no answer now`);
+  checkEvidenceFacts(action, p, ctx, config, f, approved);
   const due = d.evidence_details?.due_by ?? null;
   if (d.evidence_details?.past_due || (due != null && due <= ctx.now)) f.never.push(`evidence for ${d.id} was due on ${timeText(due)}`);
   if (action === "submit_evidence") f.approval.push("submitting dispute evidence is final: a person submits it");
   if (action === "accept_dispute") f.approval.push("accepting a dispute gives the money up: a person decides");
+}
+
+/**
+ * Staged evidence states only what billops read (DESIGN.md; docs/policies.md "Disputes"): every field must be the
+ * sourced text billops assembles from Stripe and the operator's policy, unless a person wrote it in an approval.
+ * Sources and economics are recomputed here, whoever proposed them: they are shown to a person, never trusted.
+ */
+function checkEvidenceFacts(action: Action, p: Record<string, unknown>, ctx: DisputeContext, config: PolicyConfig, f: Findings, approved: boolean): void {
+  const d = ctx.dispute!;
+  const staged = assembleEvidence(ctx, config);
+  if (action !== "stage_evidence" && action !== "submit_evidence") {
+    p.economics = disputeEconomics(d, staged, config);
+    return;
+  }
+  const ev = (p.evidence ?? {}) as Evidence;
+  const given = (p.sources ?? {}) as Record<string, string[]>;
+  const sources: Record<string, string[]> = {};
+  const unread: string[] = [];
+  for (const [field, value] of Object.entries(ev)) {
+    if (field === "enhanced_evidence") continue;
+    if (value === (staged.evidence as Record<string, unknown>)[field]) sources[field] = staged.sources[field]!;
+    else if (approved) sources[field] = given[field]?.length ? given[field]! : ["person:approval"];
+    else unread.push(field);
+  }
+  if (unread.length) f.never.push(`evidence ${unread.join(", ")} is not the text billops read from Stripe or the operator's policy`);
+  const ce3 = ev.enhanced_evidence?.visa_compelling_evidence_3;
+  if (ce3) {
+    const own = staged.evidence.enhanced_evidence?.visa_compelling_evidence_3;
+    if (isDeepStrictEqual(ce3, own)) sources["enhanced_evidence.visa_compelling_evidence_3"] = staged.sources["enhanced_evidence.visa_compelling_evidence_3"]!;
+    else if (!approved) f.never.push(`Visa CE 3.0 evidence is not what billops found (${staged.ce3.why})`);
+    else {
+      // A person may reword it, but only cite this card's own undisputed payments in Visa's window.
+      const foreign = ce3.prior_undisputed_transactions.map((t) => t.charge).filter((id) => !staged.ce3.candidates.includes(id));
+      if (!staged.ce3.applies) f.never.push(`Visa CE 3.0 does not apply to ${d.id}: ${staged.ce3.why}`);
+      else if (foreign.length) f.never.push(`${foreign.join(", ")} ${foreign.length === 1 ? "is not an" : "are not"} undisputed payment${foreign.length === 1 ? "" : "s"} on this card 120–365 days before ${ctx.charge?.id}`);
+      sources["enhanced_evidence.visa_compelling_evidence_3"] = given["enhanced_evidence.visa_compelling_evidence_3"]?.length ? given["enhanced_evidence.visa_compelling_evidence_3"]! : ["person:approval"];
+    }
+  }
+  p.sources = sources;
+  p.economics = disputeEconomics(d, { evidence: ev, sources, ce3: ce3 ? staged.ce3 : { ...staged.ce3, qualified: false } }, config);
 }
 
 const ENDED = new Set(["canceled", "incomplete_expired"]);

@@ -8,6 +8,22 @@ import { approvalId, approvalRequest } from "../approval/request.js";
 import { guardDecision } from "../guard/review.js";
 import type { RefundContext } from "../refund/context.js";
 import { stopChargesFollowUp } from "../refund/stop-charges.js";
+import type { DisputeContext } from "../dispute/context.js";
+import { formatDateTime } from "../../domain/dates.js";
+
+/** The submit question as a person reads it: the deadline that is also the question's, and what each answer costs. */
+function submitRationale(params: Record<string, unknown>, ctx: DisputeContext | null): string {
+  const due = ctx?.dispute?.evidence_details?.due_by;
+  const economics = (params.economics as { summary?: string } | undefined)?.summary;
+  return [
+    "Evidence is staged on the dispute; submitting it is final and needs a person.",
+    typeof due === "number" ? `Stripe takes evidence until ${formatDateTime(due)}: this question expires then.` : "",
+    economics ?? "",
+    "To give the money up instead, edit the action to accept_dispute.",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
 
 export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpdate, "decisions" | "followUp" | "approval"> {
   const decision = state.decision!;
@@ -22,7 +38,7 @@ export function settle(deps: GraphDeps, state: CaseStateType): Pick<CaseStateUpd
   // Evidence is staged automatically; submitting it is a person's call (DESIGN.md "Guardrails").
   const next: FollowUp | null =
     decision.action === "stage_evidence" && settled.outcome.status === "executed"
-      ? { action: "submit_evidence", params: decision.params, rationale: "Evidence is staged on the dispute; submitting it is final and needs a person." }
+      ? { action: "submit_evidence", params: decision.params, rationale: submitRationale(decision.params, state.context as DisputeContext | null) }
       : // An early fraud warning handled: the card's next renewal would charge it again; stopping that is a person's call.
         decision.domain === "refund"
         ? stopChargesFollowUp(state.context as RefundContext | null, settled.outcome, decision.action)

@@ -100,6 +100,7 @@ function ApprovalCard({ item, now }: { item: PendingItem; now: number }) {
         <span class="badge">{a.domain}</span>
         {item.disputeDue ? <span class="badge warn">evidence due {relative(item.disputeDue, now)}</span> : null}
         {overdue ? <span class="badge overdue">overdue since {when(a.dueAt)}</span> : a.dueAt ? <span class="muted">answer by {when(a.dueAt)}</span> : null}
+        {a.expiresAt ? <span class={`badge ${a.expiresAt <= now ? "overdue" : "warn"}`}>{a.expiresAt <= now ? `expired ${when(a.expiresAt)}` : `expires ${when(a.expiresAt)}`}</span> : null}
         {a.escalatedAt ? <span class="badge escalated">escalated {when(a.escalatedAt)}</span> : null}
         <span class="muted asked">asked {relative(a.requestedAt, now)}</span>
       </div>
@@ -128,6 +129,7 @@ function ApprovalCard({ item, now }: { item: PendingItem; now: number }) {
           <div>
             <span class="badge action">{a.action}</span> <Args args={a.args} currency={currency} />
           </div>
+          <Economics args={a.args} />
           {d ? (
             <p>
               <strong>Why:</strong> {d.rationale}{" "}
@@ -194,7 +196,8 @@ function Args({ args, currency }: { args: Record<string, unknown>; currency: str
   // Amounts and times as a person reads them; the edit form below holds the machine values (minor units, unix seconds).
   return (
     <table>
-      {Object.entries(args ?? {}).map(([k, val]) => (
+      {/* A dispute's economics are read as the sentence under the arguments (<Economics>), amounts formatted there. */}
+      {Object.entries(args ?? {}).filter(([k]) => k !== "economics").map(([k, val]) => (
         <tr>
           <th>{k}</th>
           <td>{typeof val === "object" && val !== null ? <pre>{JSON.stringify(val, null, 2)}</pre> : <code>{typeof val === "number" ? argText(k, val, currency) : String(val)}</code>}</td>
@@ -202,6 +205,18 @@ function Args({ args, currency }: { args: Record<string, unknown>; currency: str
       ))}
     </table>
   );
+}
+
+const COMPUTED_ARGS = new Set(["sources", "economics"]);
+
+/** A dispute question's economics line: what accepting and countering cost, and how strong the evidence is. */
+function Economics({ args }: { args: Record<string, unknown> }) {
+  const summary = (args?.economics as { summary?: unknown } | undefined)?.summary;
+  return typeof summary === "string" ? (
+    <p class="economics">
+      <strong>Counter or accept:</strong> {summary}
+    </p>
+  ) : null;
 }
 
 const typeOf = (s: JsonSchema) => (Array.isArray(s.type) ? s.type[0] : s.type);
@@ -216,6 +231,9 @@ function Fields({ schema, values, path, currency }: { schema: JsonSchema; values
         const id = `f-${p.join("-")}`;
         const current = values?.[key];
         const label = `${key}${required.has(key) ? " *" : ""}`;
+        // Lists (Visa CE 3.0's prior payments) and what billops computes (sources, economics) are not typed in: an edit
+        // leaves them as proposed, and the guard recomputes the computed ones.
+        if (typeOf(s) === "array" || COMPUTED_ARGS.has(key)) return null;
         if (typeOf(s) === "object") {
           return (
             <fieldset>

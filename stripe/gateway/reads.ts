@@ -10,7 +10,7 @@ export interface StripeReads {
   listInvoicePaymentsOfPaymentIntent(paymentIntent: string): Promise<Stripe.InvoicePayment[]>;
   getPaymentIntent(id: string): Promise<Stripe.PaymentIntent | null>;
   getCharge(id: string): Promise<Stripe.Charge | null>;
-  listCharges(params: { customer?: string; payment_intent?: string; limit?: number; created?: { gte?: number } }): Promise<Stripe.Charge[]>;
+  listCharges(params: { customer?: string; payment_intent?: string; limit?: number; created?: { gte?: number; lte?: number } }): Promise<Stripe.Charge[]>;
   getCustomer(id: string): Promise<Stripe.Customer | null>;
   getPaymentMethod(id: string): Promise<Stripe.PaymentMethod | null>;
   getSubscription(id: string): Promise<Stripe.Subscription | null>;

@@ -87,7 +87,7 @@ async function call<T>(key: string, fn: (opts: Stripe.RequestOptions) => Promise
 export interface StripeWrites {
   payInvoice(invoice: string, key: string): Promise<WriteResult<Stripe.Invoice>>;
   createRefund(p: { charge: string; amount: number; reason: Stripe.RefundCreateParams.Reason; metadata: Record<string, string> }, key: string): Promise<WriteResult<Stripe.Refund>>;
-  updateDispute(dispute: string, p: { evidence: Record<string, string>; submit: boolean; metadata: Record<string, string> }, key: string): Promise<WriteResult<Stripe.Dispute>>;
+  updateDispute(dispute: string, p: { evidence: Stripe.DisputeUpdateParams.Evidence; submit: boolean; metadata: Record<string, string> }, key: string): Promise<WriteResult<Stripe.Dispute>>;
   closeDispute(dispute: string, key: string): Promise<WriteResult<Stripe.Dispute>>;
   updateSubscription(sub: string, p: Stripe.SubscriptionUpdateParams, key: string): Promise<WriteResult<Stripe.Subscription>>;
   cancelSubscription(sub: string, p: Stripe.SubscriptionCancelParams, key: string): Promise<WriteResult<Stripe.Subscription>>;

@@ -151,6 +151,45 @@ describe("refunds", () => {
   });
 });
 
+describe("Visa Compelling Evidence 3.0 on a dispute", () => {
+  const priorOf = async (customer: string) => (await stripe.paymentIntents.create({ amount: 3000, currency: "usd", customer, payment_method: "pm_card_visa", confirm: true, metadata: { ip_address: "203.0.113.7" } })).latest_charge as string;
+  const ip = "203.0.113.7";
+
+  it("keeps Stripe's shape (every field, null when unset) and says qualified when two priors share an IP and the email", async () => {
+    const c = await stripe.customers.create({ email: "ce3@example.com" });
+    const [p1, p2] = [await priorOf(c.id), await priorOf(c.id)];
+    const pi = await stripe.paymentIntents.create({ amount: 3000, currency: "usd", customer: c.id, payment_method: "pm_card_createDispute", confirm: true });
+    const dp = (await stripe.disputes.list({ charge: pi.latest_charge as string })).data[0]!;
+    const tx = { customer_purchase_ip: ip, customer_email_address: "ce3@example.com", product_description: "Pro plan" };
+    const updated = await stripe.disputes.update(dp.id, {
+      submit: false,
+      evidence: { enhanced_evidence: { visa_compelling_evidence_3: { disputed_transaction: { ...tx, merchandise_or_services: "services" }, prior_undisputed_transactions: [{ charge: p1, ...tx }, { charge: p2, ...tx }] } } },
+    });
+    const ce3 = updated.evidence.enhanced_evidence.visa_compelling_evidence_3!;
+    expect(ce3.disputed_transaction).toEqual({ customer_account_id: null, customer_device_fingerprint: null, customer_device_id: null, customer_email_address: "ce3@example.com", customer_purchase_ip: ip, merchandise_or_services: "services", product_description: "Pro plan", shipping_address: null });
+    expect(ce3.prior_undisputed_transactions.map((t) => t.charge)).toEqual([p1, p2]);
+    expect(updated.evidence_details.enhanced_eligibility.visa_compelling_evidence_3).toEqual({ required_actions: [], status: "qualified" });
+    expect(updated.status).toBe("needs_response");
+  });
+
+  it("names what is missing, and refuses unknown charges, more than two priors and unknown fields", async () => {
+    const c = await stripe.customers.create({ email: "ce3b@example.com" });
+    const p1 = await priorOf(c.id);
+    const pi = await stripe.paymentIntents.create({ amount: 3000, currency: "usd", customer: c.id, payment_method: "pm_card_createDispute", confirm: true });
+    const dp = (await stripe.disputes.list({ charge: pi.latest_charge as string })).data[0]!;
+    const partial = await stripe.disputes.update(dp.id, { submit: false, evidence: { enhanced_evidence: { visa_compelling_evidence_3: { disputed_transaction: { customer_purchase_ip: ip }, prior_undisputed_transactions: [{ charge: p1, customer_purchase_ip: ip }] } } } });
+    expect(partial.evidence_details.enhanced_eligibility.visa_compelling_evidence_3).toEqual({
+      status: "requires_action",
+      required_actions: ["missing_merchandise_or_services", "missing_disputed_transaction_description", "missing_prior_undisputed_transactions", "missing_prior_undisputed_transaction_description", "missing_customer_identifiers"],
+    });
+    const ce3 = (prior: object[]) => ({ submit: false, evidence: { enhanced_evidence: { visa_compelling_evidence_3: { prior_undisputed_transactions: prior } } } }) as Stripe.DisputeUpdateParams;
+    expect(await caught(stripe.disputes.update(dp.id, ce3([{ charge: "ch_nope" }])))).toMatchObject({ statusCode: 400, message: expect.stringMatching(/No such charge/) });
+    expect(await caught(stripe.disputes.update(dp.id, ce3([{ charge: p1 }, { charge: p1 }, { charge: p1 }])))).toMatchObject({ statusCode: 400, message: expect.stringMatching(/exactly two/) });
+    expect(await caught(stripe.disputes.update(dp.id, ce3([{ charge: pi.latest_charge as string }])))).toMatchObject({ statusCode: 400, message: expect.stringMatching(/disputed/) });
+    expect(await caught(stripe.rawRequest("POST", `/v1/disputes/${dp.id}`, { evidence: { enhanced_evidence: { visa_compelling_evidence_3: { disputed_transaction: { merchandise_or_services: "gifts" } } } } }))).toMatchObject({ statusCode: 400 });
+  });
+});
+
 describe("idempotency", () => {
   it("replays the stored response for the same key and params, refuses other params", async () => {
     const key = `case:test:${Date.now()}`;
