@@ -97,7 +97,10 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
   async function snapshot(caseKey: string) {
     const snap = await graph.getState(configFor(caseKey));
     const interrupted = snap.tasks.some((t) => (t.interrupts ?? []).length > 0);
-    return { snap, values: snap.values as CaseStateType, interrupted, midRun: snap.next.length > 0 && !snap.tasks.some((t) => (t.interrupts ?? []).length > 0) };
+    // A run died half-way when its latest checkpoint still has tasks: `next` lists only those with nothing stored,
+    // so a task whose writes were saved before the kill (and the checkpoint after it never was) counts too.
+    // invoke(null) applies those writes without re-running the task and goes on from there.
+    return { snap, values: snap.values as CaseStateType, interrupted, midRun: !interrupted && snap.tasks.length > 0 };
   }
 
   /** The thread's audit lines (the current run's) for audit_log; idempotent by line id, so safe to repeat. */
