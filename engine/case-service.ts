@@ -118,13 +118,22 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
    * Writes the thread's new audit lines, the pending approval, the case row and the ledger rows of the decisions settled
    * since `before` (with the commit when `db` is the case's transaction). Idempotent: safe after a crash.
    */
-  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null, before: Pick<CaseStateType, "decisions"> | null = null): Promise<CaseStateType> {
+  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null, before: Pick<CaseStateType, "decisions"> | null = null, afterFailure = false): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
       ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
       : await snapshot(caseKey);
     const threadId = threadIdFor(caseKey);
     const entries = auditEntries(caseKey, values);
+    const asking = interrupted && values.approval?.status === "pending";
+    // Before a question is asked, and after a failed attempt, the approval rows follow the thread: a pending row the
+    // thread no longer waits on is closed as the thread says. A superseding event whose attempt failed (a Stripe
+    // error, a kill) rolled its closing of the old row back while the thread had moved on; without this its retry
+    // broke the one-pending-approval-per-case rule for good, and people saw a question nobody waited on.
+    if (asking || afterFailure) {
+      const open = await pendingApprovalForCase(db, caseKey);
+      if (open && !(asking && values.approval!.id === open.id)) await closeStale(db, open, values, customer, entries);
+    }
     const patch: CasePatch = {
       route: values.route ?? null,
       status: caseStatusOf(values, interrupted),
@@ -132,8 +141,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       lastEventId: values.events?.at(-1)?.id ?? null,
       customer,
     };
-    if (interrupted && values.approval?.status === "pending") {
-      const a = values.approval;
+    if (asking) {
+      const a = values.approval!;
       const decision = values.decision!;
       const now = deps.clock.now();
       // The approval row points at the case row: that one is written first, not with the commit.
@@ -157,6 +166,19 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     await write(db, appendAuditStatement([...entries, ...extra]));
     await write(db, ledgerStatement(caseKey, before, values, customer));
     return values;
+  }
+
+  /** Closes a pending approval row the thread no longer waits on, as the thread recorded it (superseded unless it says otherwise). */
+  async function closeStale(db: Queryable | CaseTx, open: ApprovalRow, values: CaseStateType, customer: string | null, entries: AuditEntry[]): Promise<void> {
+    const record = takenAnswer(values, open.id);
+    const lastEvent = values.events?.at(-1)?.id ?? null;
+    const status = (record?.status ?? "superseded") as Exclude<ApprovalRecord["status"], "pending">;
+    const supersededBy = status === "superseded" ? (record?.supersededBy ?? lastEvent) : null;
+    const now = deps.clock.now();
+    await closeApproval(db, open.id, { status, response: record?.response ?? null, approver: record?.approver ?? null, supersededBy, at: now });
+    if (status === "superseded") entries.push({ entryId: `${open.id}:superseded`, caseKey: open.caseKey, threadId: open.threadId, kind: "approval_superseded", at: now, data: { approval_id: open.id, by: supersededBy } });
+    // Its decision is settled in the thread already; the ledger row follows (idempotent by decision id).
+    await write(db, ledgerStatement(open.caseKey, { decisions: (values.decisions ?? []).filter((d) => d.approval?.id !== open.id) }, values, customer));
   }
 
   function approvalDueAt(values: CaseStateType, now: number): number {
@@ -222,7 +244,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     }
     if ((values.events ?? []).some((e) => e.id === event.id)) {
       // The run finished but its commit did not happen: what it settled is written now (once, by decision id).
-      await settle(db, caseKey, [], undefined, customer, { decisions: (values.decisions ?? []).filter((d) => d.decision.eventId !== event.id) });
+      await settle(db, caseKey, [], undefined, customer, { decisions: (values.decisions ?? []).filter((d) => d.decision.eventId !== event.id) }, true);
       return;
     }
     const extra: AuditEntry[] = [];
@@ -249,7 +271,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       }
     }
     const result = await graph.invoke(startOf(values, caseKey, triggerOf(event, now)), config);
-    await settle(db, caseKey, extra, result, customer, values);
+    await settle(db, caseKey, extra, result, customer, values, event.attempts > 1);
   }
 
   /**
