@@ -96,7 +96,9 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
 
   async function snapshot(caseKey: string) {
     const snap = await graph.getState(configFor(caseKey));
-    const interrupted = snap.tasks.some((t) => (t.interrupts ?? []).length > 0);
+    // A task that asked a person and has since stored its writes (the answer was taken, then the process died before
+    // the step's checkpoint) no longer waits: its interrupt is still among the checkpoint's writes, its result too.
+    const interrupted = snap.tasks.some((t) => (t.interrupts ?? []).length > 0 && (t as { result?: unknown }).result === undefined);
     // A run died half-way when its latest checkpoint still has tasks: `next` lists only those with nothing stored,
     // so a task whose writes were saved before the kill (and the checkpoint after it never was) counts too.
     // invoke(null) applies those writes without re-running the task and goes on from there.

@@ -2,8 +2,10 @@
 // thread had taken the answer and stopped before act's write. Before the fix a retry of the same answer got 409
 // "already accepted" with nothing in Stripe, and nothing ever resumed the case. Now the retry finishes it, and so does
 // the worker's sweep on its own; either way Stripe is written once (one idempotency key).
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import Stripe from "stripe";
 import { startStack, APPROVER_TOKEN, type Stack } from "./support/stack.js";
 import { startBillops, type Billops } from "../app/runtime.js";
@@ -12,6 +14,7 @@ import { silentLogger } from "../telemetry/log.js";
 
 const scenario = JSON.parse(readFileSync(new URL("./fixtures/example_refund_small_goodwill.json", import.meta.url), "utf8"));
 const CHARGE = "ch_X00000z";
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 let stack: Stack;
 let other: Billops | null = null;
@@ -111,3 +114,45 @@ it("an answer the thread never took (the question still stands) goes back to wai
   expect((await stack.api("POST", `/approvals/${id}`, { type: "accept" })).status).toBe(200);
   expect(await refunds()).toHaveLength(1);
 }, 60_000);
+
+describe("the answering process dies after the thread took the answer, before act", () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  });
+
+  // approval: the approval node's writes (the answer taken) are stored, its checkpoint is not; outcome: act's (the
+  // refund is made), and its checkpoint is not.
+  it.each([
+    ["approval", 0],
+    ["outcome", 1],
+  ] as const)("killed after the writes to %s: a worker's sweep finishes the answer, one refund", async (channel, refundedBeforeSweep) => {
+    expect((await stack.api("POST", "/requests", { id: "req_killed", customer: "cus_X00000w", charge: CHARGE, message: "I bought this by mistake yesterday, please refund it." })).status).toBe(202);
+    await stack.quiet();
+    const id = (await stack.api("GET", "/approvals?case=request:req_killed")).body.data[0].id as string;
+
+    const web = spawn(process.execPath, ["--import", "tsx", "test/support/billops-worker.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: stack.db.url, BILLOPS_SCHEMA: stack.db.schema, SIM_URL: stack.sim.url, BILLOPS_NOW: String(stack.sim.clock.now()), BILLOPS_ROLE: "web", APPROVER_TOKEN, AUTO_REFUND_LIMIT: "1000", CRASH_AFTER_WRITES_TO: channel },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(web);
+    const url = await new Promise<string>((resolve, reject) => {
+      web.stdout!.on("data", (d) => {
+        const m = /web ready (\S+)/.exec(String(d));
+        if (m) resolve(m[1]!);
+      });
+      web.once("exit", (code) => reject(new Error(`web exited ${code}`)));
+    });
+    const died = await fetch(`${url}/approvals/${id}`, { method: "POST", headers: { authorization: `Bearer ${APPROVER_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ type: "accept" }) }).then(() => "answered", () => "connection lost");
+    expect(died).toBe("connection lost");
+    expect(await refunds()).toHaveLength(refundedBeforeSweep);
+    expect((await stack.api("GET", `/approvals/${id}`)).body.approval.status).toBe("pending");
+
+    expect(await stack.billops.cases.resumeTakenAnswers()).toBe(1);
+    expect((await stack.api("GET", `/approvals/${id}`)).body.approval.status).toBe("accepted");
+    expect(await refunds()).toHaveLength(1);
+    expectOneRefund("req_killed", id);
+    expect((await stack.api("GET", "/approvals")).body.data).toEqual([]);
+  }, 60_000);
+});

@@ -38,17 +38,21 @@ const env = (name: string) => {
 
 const logger = createLogger(process.env.LOG_LEVEL ?? "silent");
 const pool = createPool(env("DATABASE_URL"), { schema: env("BILLOPS_SCHEMA"), logger });
-await startBillops({
+// BILLOPS_ROLE=web (with APPROVER_TOKEN): the web role instead, printing "web ready <url>"; AUTO_REFUND_LIMIT
+// lowers the refund limit so refunds wait for a person.
+const role = process.env.BILLOPS_ROLE === "web" ? "web" : "worker";
+const billops = await startBillops({
   pool,
   schema: env("BILLOPS_SCHEMA"),
   gateway: createGateway({ secretKey: "sk_test_worker", baseUrl: env("SIM_URL"), maxNetworkRetries: 2 }),
   clock: manualClock(Number(env("BILLOPS_NOW"))),
   webhookSecret: "whsec_unused_by_workers",
-  approverTokens: new Map(),
-  policy: parsePolicyConfig({}),
-  role: "worker",
-  worker: { concurrency: 1, pollIntervalMs: 50, leaseSeconds: Number(env("EVENT_LEASE_SECONDS")) },
+  approverTokens: new Map(process.env.APPROVER_TOKEN ? [[process.env.APPROVER_TOKEN, "ops-child"]] : []),
+  policy: parsePolicyConfig(process.env.AUTO_REFUND_LIMIT ? { auto_refund_limit: Number(process.env.AUTO_REFUND_LIMIT) } : {}),
+  role,
+  port: 0,
+  worker: { concurrency: 1, pollIntervalMs: 50, leaseSeconds: Number(process.env.EVENT_LEASE_SECONDS ?? 60) },
   schedulerIntervalMs: 3_600_000,
   logger,
 });
-process.stdout.write("worker ready\n");
+process.stdout.write(role === "web" ? `web ready ${billops.url}\n` : "worker ready\n");
