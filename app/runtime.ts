@@ -16,6 +16,7 @@ import { createCaseService } from "../engine/case-service.js";
 import { createApp } from "../server/app.js";
 import { startWorker, type Worker } from "../engine/worker.js";
 import { startScheduler } from "../engine/scheduler.js";
+import { startPeriodic, type Periodic } from "../engine/periodic.js";
 import { startNotificationSender } from "../engine/outbox-sender.js";
 import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
 import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
@@ -41,6 +42,11 @@ export interface BillopsOptions {
   port?: number;
   worker?: { concurrency?: number; maxAttempts?: number; leaseSeconds?: number; pollIntervalMs?: number; backoffBaseMs?: number };
   schedulerIntervalMs?: number;
+  /**
+   * The worker's sweep of approvals whose answer's run failed or died (engine/case-service.ts resumeTakenAnswers):
+   * how often, and how old an unfinished answer must be (a live one holds its case lock; the grace spares waiting on it).
+   */
+  answerSweep?: { intervalMs?: number; graceSeconds?: number };
   /** Send the outbox by SMTP; without it notifications stay in the outbox. */
   smtp?: { url: string; from: string; opsEmail?: string };
   logger: Logger;
@@ -113,6 +119,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   let scheduler: ReturnType<typeof startScheduler> | null = null;
   let sender: ReturnType<typeof startNotificationSender> | null = null;
   let retention: ReturnType<typeof startRetention> | null = null;
+  let answerSweep: Periodic | null = null;
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
@@ -138,6 +145,12 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     });
     if (o.smtp) sender = startNotificationSender({ pool: o.pool, smtpUrl: o.smtp.url, from: o.smtp.from, opsEmail: o.smtp.opsEmail, logger: o.logger });
     scheduler = startScheduler({ pool: o.pool, clock: o.clock, intervalMs: o.schedulerIntervalMs ?? 5000, logger: o.logger, onFired: () => worker?.wake() });
+    answerSweep = startPeriodic(
+      async () => {
+        await cases.resumeTakenAnswers({ olderThanSeconds: o.answerSweep?.graceSeconds ?? 10 });
+      },
+      { intervalMs: o.answerSweep?.intervalMs ?? 30_000, logger: o.logger, name: "answer sweep" },
+    );
     retention = startRetention({ pool: o.pool, graph, saver: checkpointer, logger: o.logger, policy: o.retention ?? DEFAULT_RETENTION, intervalMs: o.retentionIntervalMs ?? 3_600_000 });
   }
 
@@ -179,6 +192,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     },
     async stop() {
       await scheduler?.stop();
+      await answerSweep?.stop();
       await retention?.stop();
       await sender?.stop();
       await worker?.stop();

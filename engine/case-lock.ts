@@ -48,6 +48,39 @@ export interface CaseTx {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How many case transactions a pool may have open at once. A holder keeps its transaction's connection while the
+ * graph checkpoints, and act writes the outbox and audit, on other connections of the same pool: with every
+ * connection held by a case transaction waiting for one more, the pool deadlocked for good (an answer storm of 12 on
+ * a 12-connection web process), and /health and webhook ingest with it. A third of the pool leaves each holder two
+ * more connections and some for everyone else; the rest wait here, in memory, not on a connection.
+ */
+export function caseHoldersFor(poolMax: number): number {
+  return Math.max(1, Math.floor(poolMax / 3));
+}
+
+interface Gate {
+  free: number;
+  waiting: (() => void)[];
+}
+
+const gates = new WeakMap<pg.Pool, Gate>();
+
+async function enter(pool: pg.Pool): Promise<Gate> {
+  let gate = gates.get(pool);
+  if (!gate) gates.set(pool, (gate = { free: caseHoldersFor((pool as pg.Pool & { options: pg.PoolConfig }).options.max ?? 10), waiting: [] }));
+  if (gate.free > 0) gate.free--;
+  else await new Promise<void>((r) => gate!.waiting.push(r));
+  return gate;
+}
+
+function leave(gate: Gate): void {
+  const next = gate.waiting.shift();
+  // The slot passes straight to the next waiter, so a newcomer cannot overtake it.
+  if (next) next();
+  else gate.free++;
+}
+
 export class CaseLockTimeoutError extends Error {
   constructor(readonly caseKey: string, waitedMs: number) {
     super(`case ${caseKey} stayed locked for ${waitedMs} ms`);
@@ -76,7 +109,15 @@ export async function withCaseLock<T>(
   const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? 120_000;
   for (let attempt = 0; ; attempt++) {
-    const client = await pool.connect();
+    // A slot per try, given back before waiting for the case: a waiter holds neither a slot nor a connection.
+    const gate = await enter(pool);
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      leave(gate);
+      throw err;
+    }
     let unusable: Error | undefined;
     let locked = false;
     try {
@@ -125,6 +166,7 @@ export async function withCaseLock<T>(
       throw err;
     } finally {
       client.release(unusable);
+      leave(gate);
     }
     const waited = Date.now() - started;
     if (waited > timeoutMs) throw new CaseLockTimeoutError(caseKey, waited);

@@ -10,7 +10,7 @@ import { storable } from "../domain/storable-text.js";
 import { isAction } from "../domain/actions.js";
 import { upsertCaseStatement, type CasePatch, type CaseStatus } from "../store/cases.js";
 import { appendAudit, appendAuditStatement, type AuditEntry } from "../store/audit.js";
-import { closeApproval, getApproval, insertApproval, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
+import { approvalsBeingAnswered, clearAnswering, closeApproval, getApproval, insertApproval, markAnswering, pendingApprovalForCase, type ApprovalRow } from "../store/approvals.js";
 import { insertSettledStatement } from "../store/settled-decisions.js";
 import { ledgerRows, newlySettled } from "../nodes/record/ledger.js";
 import type { Queryable } from "../store/db.js";
@@ -22,7 +22,7 @@ import type { ResumeValue } from "../nodes/approval/node.js";
 import type { GraphDeps } from "../nodes/deps.js";
 import { BatchedPostgresSaver } from "../graph/checkpointer.js";
 import type { CaseGraph } from "../graph/graph.js";
-import type { AuditLine, CaseStateType, DecisionRecord, Trigger } from "../domain/case-state.js";
+import type { ApprovalRecord, AuditLine, CaseStateType, DecisionRecord, Trigger } from "../domain/case-state.js";
 
 export interface CaseServiceOptions {
   pool: pg.Pool;
@@ -96,8 +96,13 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
 
   async function snapshot(caseKey: string) {
     const snap = await graph.getState(configFor(caseKey));
-    const interrupted = snap.tasks.some((t) => (t.interrupts ?? []).length > 0);
-    return { snap, values: snap.values as CaseStateType, interrupted, midRun: snap.next.length > 0 && !snap.tasks.some((t) => (t.interrupts ?? []).length > 0) };
+    // A task that asked a person and has since stored its writes (the answer was taken, then the process died before
+    // the step's checkpoint) no longer waits: its interrupt is still among the checkpoint's writes, its result too.
+    const interrupted = snap.tasks.some((t) => (t.interrupts ?? []).length > 0 && (t as { result?: unknown }).result === undefined);
+    // A run died half-way when its latest checkpoint still has tasks: `next` lists only those with nothing stored,
+    // so a task whose writes were saved before the kill (and the checkpoint after it never was) counts too.
+    // invoke(null) applies those writes without re-running the task and goes on from there.
+    return { snap, values: snap.values as CaseStateType, interrupted, midRun: !interrupted && snap.tasks.length > 0 };
   }
 
   /** The thread's audit lines (the current run's) for audit_log; idempotent by line id, so safe to repeat. */
@@ -115,13 +120,22 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
    * Writes the thread's new audit lines, the pending approval, the case row and the ledger rows of the decisions settled
    * since `before` (with the commit when `db` is the case's transaction). Idempotent: safe after a crash.
    */
-  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null, before: Pick<CaseStateType, "decisions"> | null = null): Promise<CaseStateType> {
+  async function settle(db: Queryable | CaseTx, caseKey: string, extra: AuditEntry[] = [], result?: Record<string, any>, customer: string | null = null, before: Pick<CaseStateType, "decisions"> | null = null, afterFailure = false): Promise<CaseStateType> {
     // invoke's result is the thread's state after the run (with `__interrupt__` when it paused): no need to read it back.
     const { values, interrupted } = result
       ? { values: result as CaseStateType, interrupted: Array.isArray(result.__interrupt__) && result.__interrupt__.length > 0 }
       : await snapshot(caseKey);
     const threadId = threadIdFor(caseKey);
     const entries = auditEntries(caseKey, values);
+    const asking = interrupted && values.approval?.status === "pending";
+    // Before a question is asked, and after a failed attempt, the approval rows follow the thread: a pending row the
+    // thread no longer waits on is closed as the thread says. A superseding event whose attempt failed (a Stripe
+    // error, a kill) rolled its closing of the old row back while the thread had moved on; without this its retry
+    // broke the one-pending-approval-per-case rule for good, and people saw a question nobody waited on.
+    if (asking || afterFailure) {
+      const open = await pendingApprovalForCase(db, caseKey);
+      if (open && !(asking && values.approval!.id === open.id)) await closeStale(db, open, values, customer, entries);
+    }
     const patch: CasePatch = {
       route: values.route ?? null,
       status: caseStatusOf(values, interrupted),
@@ -129,8 +143,8 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       lastEventId: values.events?.at(-1)?.id ?? null,
       customer,
     };
-    if (interrupted && values.approval?.status === "pending") {
-      const a = values.approval;
+    if (asking) {
+      const a = values.approval!;
       const decision = values.decision!;
       const now = deps.clock.now();
       // The approval row points at the case row: that one is written first, not with the commit.
@@ -155,6 +169,19 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     await write(db, appendAuditStatement([...entries, ...extra]));
     await write(db, ledgerStatement(caseKey, before, values, customer));
     return values;
+  }
+
+  /** Closes a pending approval row the thread no longer waits on, as the thread recorded it (superseded unless it says otherwise). */
+  async function closeStale(db: Queryable | CaseTx, open: ApprovalRow, values: CaseStateType, customer: string | null, entries: AuditEntry[]): Promise<void> {
+    const record = takenAnswer(values, open.id);
+    const lastEvent = values.events?.at(-1)?.id ?? null;
+    const status = (record?.status ?? "superseded") as Exclude<ApprovalRecord["status"], "pending">;
+    const supersededBy = status === "superseded" ? (record?.supersededBy ?? lastEvent) : null;
+    const now = deps.clock.now();
+    await closeApproval(db, open.id, { status, response: record?.response ?? null, approver: record?.approver ?? null, supersededBy, at: now });
+    if (status === "superseded") entries.push({ entryId: `${open.id}:superseded`, caseKey: open.caseKey, threadId: open.threadId, kind: "approval_superseded", at: now, data: { approval_id: open.id, by: supersededBy } });
+    // Its decision is settled in the thread already; the ledger row follows (idempotent by decision id).
+    await write(db, ledgerStatement(open.caseKey, { decisions: (values.decisions ?? []).filter((d) => d.approval?.id !== open.id) }, values, customer));
   }
 
   function approvalDueAt(values: CaseStateType, now: number): number {
@@ -232,7 +259,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     }
     if ((values.events ?? []).some((e) => e.id === event.id)) {
       // The run finished but its commit did not happen: what it settled is written now (once, by decision id).
-      await settle(db, caseKey, [], undefined, customer, { decisions: (values.decisions ?? []).filter((d) => d.decision.eventId !== event.id) });
+      await settle(db, caseKey, [], undefined, customer, { decisions: (values.decisions ?? []).filter((d) => d.decision.eventId !== event.id) }, true);
       return;
     }
     const extra: AuditEntry[] = [];
@@ -259,7 +286,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       }
     }
     const result = await graph.invoke(startOf(values, caseKey, triggerOf(event, now)), config);
-    await settle(db, caseKey, extra, result, customer, values);
+    await settle(db, caseKey, extra, result, customer, values, event.attempts > 1);
   }
 
   /**
@@ -300,14 +327,16 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       if (row.status !== "pending") {
         return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${row.status}`, approval: row };
       }
-      const { values, interrupted } = await snapshot(row.caseKey);
+      const { values, interrupted, midRun } = await snapshot(row.caseKey);
       if (!interrupted || values.approval?.id !== id) {
-        const answered = values.approval?.id === id && values.approval.status !== "pending" ? values.approval : null;
+        const answered = takenAnswer(values, id);
         if (answered) {
-          // The thread took this answer but the process died before the row was closed: close it as the thread says.
-          await closeApproval(db, id, { status: answered.status as Exclude<typeof answered.status, "pending">, response: answered.response ?? null, approver: answered.approver ?? null, at: deps.clock.now() });
-          await write(db, ledgerStatement(row.caseKey, { decisions: values.decisions.filter((d) => d.approval?.id !== id) }, values, null));
-          return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${answered.status}`, approval: (await getApproval(db, id))! };
+          // The thread took this answer but its run did not finish (Stripe failed inside act, the process died): the
+          // retry finishes it, act repeating its key. A run that did finish only had its row left open: closed here.
+          const state = await finishTakenAnswer(db, row, values, midRun);
+          const closed = (await getApproval(db, id))!;
+          if (midRun) return { ok: true, approval: closed, state };
+          return { ok: false, status: 409, code: "approval_closed", message: `approval ${id} is already ${answered.status}`, approval: closed };
         }
         return { ok: false, status: 409, code: "approval_stale", message: `case ${row.caseKey} no longer waits on approval ${id}`, approval: row };
       }
@@ -318,6 +347,9 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       }
       const now = deps.clock.now();
       const resume = toResume(answer, row, approver);
+      // Committed now, apart from the case's transaction: if the run below fails or the process dies, the worker's
+      // sweep knows this approval was being answered (resumeTakenAnswers).
+      await markAnswering(pool, id);
       const result = await graph.invoke(new Command({ resume: [resume] }), { ...configFor(row.caseKey), ...(progress ? { callbacks: [progressHandler(progress)] } : {}) });
       await closeApproval(db, id, { status: STATUS_OF[answer.type], response: resume as HumanResponse, approver, at: now });
       const state = await settle(db, row.caseKey, [], result, null, values);
@@ -347,6 +379,61 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     return null;
   }
 
+  /** The thread's record of its answer to approval `id`, once it took one (the question asked now, or a settled decision's). */
+  function takenAnswer(values: CaseStateType, id: string): ApprovalRecord | null {
+    const taken = (a: ApprovalRecord | null | undefined) => (a && a.id === id && a.status !== "pending" ? a : null);
+    return taken(values.approval) ?? (values.decisions ?? []).map((d) => taken(d.approval)).find((a) => a) ?? null;
+  }
+
+  /**
+   * An answer the thread took: a run left half-way (midRun) is finished (act repeats its idempotency key, so Stripe
+   * acts once), then the approval row is closed as the thread says and the bookkeeping written. Under the case lock.
+   */
+  async function finishTakenAnswer(db: Queryable | CaseTx, row: ApprovalRow, values: CaseStateType, midRun: boolean): Promise<CaseStateType> {
+    const before = { decisions: (values.decisions ?? []).filter((d) => d.approval?.id !== row.id) };
+    const result = midRun ? ((await graph.invoke(null, configFor(row.caseKey))) as CaseStateType) : undefined;
+    const state = result ?? values;
+    const answered = takenAnswer(state, row.id) ?? takenAnswer(values, row.id)!;
+    await closeApproval(db, row.id, { status: answered.status as Exclude<typeof answered.status, "pending">, response: answered.response ?? null, approver: answered.approver ?? null, at: deps.clock.now() });
+    if (result) return settle(db, row.caseKey, [], result, null, before);
+    await write(db, ledgerStatement(row.caseKey, before, values, null));
+    return values;
+  }
+
+  /**
+   * The worker's sweep: approvals an answer began to resume that are still pending — the answer's run failed (a Stripe
+   * outage inside act) or its process died. Each is finished under its case lock; an answer the thread never took
+   * leaves the question to a person again. Returns how many were finished.
+   */
+  async function resumeTakenAnswers(opts: { olderThanSeconds?: number; lockTimeoutMs?: number } = {}): Promise<number> {
+    const rows = await approvalsBeingAnswered(pool, opts.olderThanSeconds ?? 0);
+    let finished = 0;
+    for (const candidate of rows) {
+      try {
+        const done = await withCaseLock(pool, candidate.caseKey, async (db) => {
+          const row = await getApproval(db, candidate.id);
+          // Answered meanwhile (the answer was still running when the sweep read the list): nothing to do.
+          if (!row || row.status !== "pending") return false;
+          const { values, midRun } = await snapshot(row.caseKey);
+          if (!takenAnswer(values, row.id)) {
+            await clearAnswering(db, row.id);
+            return false;
+          }
+          await finishTakenAnswer(db, row, values, midRun);
+          return true;
+        }, { timeoutMs: opts.lockTimeoutMs ?? 5_000 });
+        if (done) {
+          finished++;
+          deps.logger.info({ case: candidate.caseKey, approval_id: candidate.id }, "finished an answer whose run had failed or died");
+        }
+      } catch (err) {
+        // Stripe still failing, or the case busy: the next sweep tries again.
+        deps.logger.warn({ err, case: candidate.caseKey, approval_id: candidate.id }, "could not finish an answered approval yet");
+      }
+    }
+    return finished;
+  }
+
   /** Agent Inbox's "mark as resolved": the question is closed without running anything. */
   async function resolveApproval(id: string, approver: string): Promise<AnswerResult> {
     const first = await getApproval(pool, id);
@@ -364,7 +451,7 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
     });
   }
 
-  return { handleEvent, prefetchFor, answerApproval, resolveApproval, snapshot, configFor };
+  return { handleEvent, prefetchFor, answerApproval, resolveApproval, resumeTakenAnswers, snapshot, configFor };
 }
 
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -13,6 +13,7 @@ import {
   failEvent,
   type InboxEvent,
 } from "./inbox/index.js";
+import { registerWorkerSession, removeWorkerSession } from "../store/worker-sessions.js";
 
 /**
  * Returns when the event is handled; throws to have it retried (with backoff) and, at last, failed. Runs in the case's
@@ -173,6 +174,9 @@ export function startWorker(opts: WorkerOptions): Worker {
       const { rows } = await client.query<{ schema: string }>("select current_schema() as schema");
       const channel = EVENTS_CHANNEL_PREFIX + rows[0].schema;
       await client.query(`listen "${channel.replace(/"/g, '""')}"`);
+      // This connection's backend stands for the worker: when the process dies, PostgreSQL ends the backend and other
+      // workers take this one's claims over at once instead of after the lease.
+      await registerWorkerSession(client, workerId).catch((err: unknown) => log.warn({ err }, "could not register the worker session; a crash here waits out the lease"));
       if (stopped) return dropListener(null);
       // Anything inserted while we were not listening.
       wake();
@@ -197,6 +201,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       clearTimeout(reconnectTimer);
       if (filling) await filling;
       await Promise.allSettled([...inFlight]);
+      await removeWorkerSession(pool, workerId).catch((err: unknown) => log.warn({ err }, "could not remove the worker session"));
       if (listenClient) {
         listenClient.release(true);
         listenClient = null;

@@ -108,6 +108,22 @@ export class PlainJsonFastSerializer extends JsonPlusSerializer {
   }
 }
 
+/**
+ * A provided tuple as a read from the database would give it: LangGraph changes the checkpoint it is given in place
+ * (getState applies pending writes to it: channel versions, versions seen). Handing the same object out twice made
+ * the run after a getState see a half-stored step as already applied, and run nothing.
+ */
+function copyOf(tuple: CheckpointTuple | undefined): CheckpointTuple | undefined {
+  if (tuple === undefined) return undefined;
+  const c = tuple.checkpoint;
+  const versionsSeen = Object.fromEntries(Object.entries(c.versions_seen).map(([k, v]) => [k, { ...v }]));
+  return {
+    ...tuple,
+    checkpoint: { ...c, channel_values: { ...c.channel_values }, channel_versions: { ...c.channel_versions }, versions_seen: versionsSeen },
+    pendingWrites: tuple.pendingWrites?.map((w) => [...w] as typeof w),
+  };
+}
+
 export class BatchedPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
   private readonly table: { blobs: string; checkpoints: string; writes: string };
@@ -218,7 +234,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id as string | undefined;
     const latest = threadId !== undefined && !config.configurable?.checkpoint_id && (config.configurable?.checkpoint_ns ?? "") === "";
-    if (latest && this.provided.has(threadId)) return this.provided.get(threadId);
+    if (latest && this.provided.has(threadId)) return copyOf(this.provided.get(threadId));
     return super.getTuple(config);
   }
 

@@ -102,6 +102,30 @@ export async function closeApproval(
   return (res.rowCount ?? 0) > 0;
 }
 
+/**
+ * Notes, committed at once, that a person's answer is about to resume the thread: if the run then fails (a Stripe
+ * outage inside act) or the process dies, the worker's sweep finds the approval still pending with this mark.
+ */
+export async function markAnswering(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE approvals SET answering_at = now() WHERE id = $1 AND status = 'pending'`, [id]);
+}
+
+/** The answer never reached the thread (it still asks the same question): the approval waits for a person again. */
+export async function clearAnswering(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE approvals SET answering_at = NULL WHERE id = $1 AND status = 'pending'`, [id]);
+}
+
+/** Pending approvals an answer began to resume at least `olderThanSeconds` ago, oldest first. */
+export async function approvalsBeingAnswered(db: Queryable, olderThanSeconds: number, limit = 50): Promise<ApprovalRow[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM approvals WHERE status = 'pending' AND answering_at IS NOT NULL
+       AND answering_at <= now() - $1::float8 * interval '1 second'
+     ORDER BY answering_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map(toRow);
+}
+
 /** Pending approvals whose deadline passed and that were not escalated yet: each is escalated once. */
 export async function markOverdueEscalated(db: Queryable, now: number): Promise<ApprovalRow[]> {
   const { rows } = await db.query(

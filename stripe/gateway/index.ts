@@ -2,8 +2,10 @@
 import Stripe from "stripe";
 import { createStripeReads, type StripeReads } from "./reads.js";
 import { createStripeWrites, type StripeWrites } from "./writes.js";
+import type { RateLimitRetry } from "./rate-limit.js";
 
 export type { StripeReads } from "./reads.js";
+export { DEFAULT_RATE_LIMIT_RETRY, type RateLimitRetry } from "./rate-limit.js";
 export { idempotencyKey, isBillopsKey, StripeRetryableError, type StripeWrites, type WriteResult } from "./writes.js";
 
 export interface Gateway {
@@ -23,6 +25,8 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** How long the plan catalog is reused (see ReadsOptions); default 60. */
   catalogTtlSeconds?: number;
+  /** How 429s are retried (stripe-node does not); default DEFAULT_RATE_LIMIT_RETRY: 3 retries from 500 ms, at most 5 s apart. */
+  rateLimitRetry?: RateLimitRetry;
 }
 
 export function createStripeClient(opts: GatewayOptions): Stripe {
@@ -43,8 +47,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const stripe = createStripeClient(opts);
   return {
     stripe,
-    reads: createStripeReads(stripe, { catalogTtlMs: (opts.catalogTtlSeconds ?? 60) * 1000 }),
-    writes: createStripeWrites(stripe),
+    reads: createStripeReads(stripe, { catalogTtlMs: (opts.catalogTtlSeconds ?? 60) * 1000, rateLimitRetry: opts.rateLimitRetry }),
+    writes: createStripeWrites(stripe, { rateLimitRetry: opts.rateLimitRetry }),
     expectedEvents: { livemode: /^(sk|rk)_live_/.test(opts.secretKey), apiVersion: Stripe.API_VERSION },
   };
 }

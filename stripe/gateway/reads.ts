@@ -1,6 +1,6 @@
 // Read operations of the Stripe gateway: what specialists may ask Stripe while gathering context (no writes here).
 import type Stripe from "stripe";
-import { request } from "./call-site.js";
+import { DEFAULT_RATE_LIMIT_RETRY, withRateLimitRetry, type RateLimitRetry } from "./rate-limit.js";
 
 export interface StripeReads {
   getInvoice(id: string): Promise<Stripe.Invoice | null>;
@@ -30,17 +30,20 @@ export interface StripeReads {
   getEarlyFraudWarning(id: string): Promise<Stripe.Radar.EarlyFraudWarning | null>;
 }
 
-/** One object, or null when Stripe has none by that id. Every read starts its request through `request` (call-site.ts). */
-function one<T>(start: () => Promise<T>): Promise<T | null> {
-  return request(start).catch((err: unknown) => {
+/**
+ * One object, or null when Stripe has none by that id. Every read starts its request through `request` (call-site.ts),
+ * and again after a 429 (rate-limit.ts).
+ */
+function oneWith<T>(start: () => Promise<T>, retry: RateLimitRetry): Promise<T | null> {
+  return withRateLimitRetry(start, retry).catch((err: unknown) => {
     if ((err as { code?: string })?.code === "resource_missing") return null;
     throw err;
   });
 }
 
 /** The objects of one list request (lists are bounded by their `limit`). */
-async function page<T>(start: () => Promise<{ data: T[] }>): Promise<T[]> {
-  return (await request(start)).data;
+async function pageWith<T>(start: () => Promise<{ data: T[] }>, retry: RateLimitRetry): Promise<T[]> {
+  return (await withRateLimitRetry(start, retry)).data;
 }
 
 export interface ReadsOptions {
@@ -51,12 +54,17 @@ export interface ReadsOptions {
   catalogTtlMs?: number;
   /** Wall clock in ms (tests move it). */
   nowMs?: () => number;
+  /** How 429s are retried; default DEFAULT_RATE_LIMIT_RETRY. */
+  rateLimitRetry?: RateLimitRetry;
 }
 
 /** Reads through the official SDK. Lists are bounded: context gathering never walks a customer's whole history. */
 export function createStripeReads(stripe: Stripe, opts: ReadsOptions = {}): StripeReads {
   const ttl = opts.catalogTtlMs ?? 60_000;
   const nowMs = opts.nowMs ?? Date.now;
+  const retry = opts.rateLimitRetry ?? DEFAULT_RATE_LIMIT_RETRY;
+  const one = <T>(start: () => Promise<T>) => oneWith(start, retry);
+  const page = <T>(start: () => Promise<{ data: T[] }>) => pageWith(start, retry);
   const readCatalog = () => page(() => stripe.prices.list({ active: true, type: "recurring", limit: 100, expand: ["data.product"] }));
   // One read in flight at a time, shared by every case that needs it; a failed read is not kept.
   let catalog: { at: number; prices: Promise<Stripe.Price[]> } | null = null;

@@ -1,6 +1,6 @@
 // Write operations of the Stripe gateway: typed, each with the caller's deterministic idempotency key, errors mapped to values.
 import Stripe from "stripe";
-import { request } from "./call-site.js";
+import { DEFAULT_RATE_LIMIT_RETRY, withRateLimitRetry, type RateLimitRetry } from "./rate-limit.js";
 
 /** What a write came to. A decline or a refused request is an expected outcome (a value); outages throw. */
 export type WriteResult<T> =
@@ -47,9 +47,10 @@ function hashShort(s: string): string {
   return (h >>> 0).toString(16);
 }
 
-async function call<T>(key: string, fn: (opts: Stripe.RequestOptions) => Promise<Stripe.Response<T>>): Promise<WriteResult<T>> {
+async function callWith<T>(key: string, fn: (opts: Stripe.RequestOptions) => Promise<Stripe.Response<T>>, retry: RateLimitRetry): Promise<WriteResult<T>> {
   try {
-    const res = await request(() => fn({ idempotencyKey: key }));
+    // A 429 is tried again here, with the same key; one still there after the retries throws (retryable) below.
+    const res = await withRateLimitRetry(() => fn({ idempotencyKey: key }), retry);
     return { ok: true, object: res, requestId: res.lastResponse?.requestId ?? null, idempotencyKey: key };
   } catch (err) {
     if (!(err instanceof Stripe.errors.StripeError)) throw err;
@@ -97,7 +98,9 @@ export interface StripeWrites {
   markInvoiceUncollectible(invoice: string, key: string): Promise<WriteResult<Stripe.Invoice>>;
 }
 
-export function createStripeWrites(stripe: Stripe): StripeWrites {
+export function createStripeWrites(stripe: Stripe, opts: { rateLimitRetry?: RateLimitRetry } = {}): StripeWrites {
+  const retry = opts.rateLimitRetry ?? DEFAULT_RATE_LIMIT_RETRY;
+  const call = <T>(key: string, fn: (opts: Stripe.RequestOptions) => Promise<Stripe.Response<T>>) => callWith(key, fn, retry);
   return {
     payInvoice: (invoice, key) => call(key, (o) => stripe.invoices.pay(invoice, {}, o)),
     createRefund: (p, key) => call(key, (o) => stripe.refunds.create({ charge: p.charge, amount: p.amount, reason: p.reason, metadata: p.metadata }, o)),

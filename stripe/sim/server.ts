@@ -184,7 +184,10 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
     if (fault?.spec.status) {
       const err = faultError(fault.spec.status, fault.spec.code, fault.spec.message);
       record(fault.spec.status, pathParams.id ?? null, { fault: fault.id });
-      send(fault.spec.status, { error: err }, fault.spec.status === 409 ? { "stripe-should-retry": "true" } : {});
+      send(fault.spec.status, { error: err }, {
+        ...(fault.spec.status === 409 ? { "stripe-should-retry": "true" } : {}),
+        ...(fault.spec.retryAfter !== undefined ? { "retry-after": String(fault.spec.retryAfter) } : {}),
+      });
       return;
     }
 

@@ -55,6 +55,8 @@ export interface FaultSpec {
   /** Error code for status faults; 409 defaults to `lock_timeout`, 429 to `rate_limit`. */
   code?: string;
   message?: string;
+  /** Seconds sent in a `Retry-After` header with a status fault (Stripe sends one with some 429s). */
+  retryAfter?: number;
   latencyMs?: number;
   drop?: "before_write" | "after_write";
   times?: number;
