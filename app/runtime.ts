@@ -16,6 +16,8 @@ import { createCaseService } from "../engine/case-service.js";
 import { createApp } from "../server/app.js";
 import { startWorker, type Worker } from "../engine/worker.js";
 import { startScheduler } from "../engine/scheduler.js";
+import { startReconciler } from "../engine/reconcile.js";
+import { createEventLister } from "../stripe/gateway/events.js";
 import { startNotificationSender } from "../engine/outbox-sender.js";
 import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
 import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
@@ -41,6 +43,8 @@ export interface BillopsOptions {
   port?: number;
   worker?: { concurrency?: number; maxAttempts?: number; leaseSeconds?: number; pollIntervalMs?: number; backoffBaseMs?: number };
   schedulerIntervalMs?: number;
+  /** Missed-event recovery every this many ms on worker processes (BILLOPS_RECONCILE_INTERVAL_SECONDS); unset: off. */
+  reconcileIntervalMs?: number;
   /** Send the outbox by SMTP; without it notifications stay in the outbox. */
   smtp?: { url: string; from: string; opsEmail?: string };
   logger: Logger;
@@ -113,6 +117,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   let scheduler: ReturnType<typeof startScheduler> | null = null;
   let sender: ReturnType<typeof startNotificationSender> | null = null;
   let retention: ReturnType<typeof startRetention> | null = null;
+  let reconciler: ReturnType<typeof startReconciler> | null = null;
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
@@ -138,6 +143,9 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     });
     if (o.smtp) sender = startNotificationSender({ pool: o.pool, smtpUrl: o.smtp.url, from: o.smtp.from, opsEmail: o.smtp.opsEmail, logger: o.logger });
     scheduler = startScheduler({ pool: o.pool, clock: o.clock, intervalMs: o.schedulerIntervalMs ?? 5000, logger: o.logger, onFired: () => worker?.wake() });
+    if (o.reconcileIntervalMs) {
+      reconciler = startReconciler({ pool: o.pool, listEvents: createEventLister(o.gateway.stripe), clock: o.clock, logger: o.logger, intervalMs: o.reconcileIntervalMs, onEnqueued: () => worker?.wake() });
+    }
     retention = startRetention({ pool: o.pool, graph, saver: checkpointer, logger: o.logger, policy: o.retention ?? DEFAULT_RETENTION, intervalMs: o.retentionIntervalMs ?? 3_600_000 });
   }
 
@@ -179,6 +187,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     },
     async stop() {
       await scheduler?.stop();
+      await reconciler?.stop();
       await retention?.stop();
       await sender?.stop();
       await worker?.stop();
