@@ -1,0 +1,39 @@
+// The load and fault suite, small enough for `npm test` (bench/chaos.ts; `npm run chaos` runs thousands): a few
+// hundred signed webhooks with duplicates and out-of-order pairs into a web process and two workers, workers
+// SIGKILLed twice, 15% of Stripe calls failing. Each check is its own assertion, so a failure names what broke.
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatChaos, runChaos, type ChaosReport } from "../bench/chaos.js";
+
+describe("load and faults (chaos)", () => {
+  let report: ChaosReport;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    report = await runChaos({ events: 300, kills: 2, faultRate: 0.15, seed: 15, timeoutMs: 150_000, log: (l) => lines.push(l) });
+    lines.push(formatChaos(report));
+  }, 240_000);
+
+  const check = (name: string) => {
+    const c = report.checks.find((x) => x.name.startsWith(name));
+    expect(c, `no check named ${name}`).toBeDefined();
+    expect(c!.ok, `${c!.name}: ${c!.detail}\n${lines.join("\n")}`).toBe(true);
+  };
+
+  it("ran what it says: events, duplicates, out-of-order pairs, kills and Stripe faults", () => {
+    expect(report.events).toBe(300);
+    expect(report.duplicatesSent).toBeGreaterThan(0);
+    expect(report.outOfOrderPairs).toBeGreaterThan(0);
+    expect(report.kills, lines.join("\n")).toBe(2);
+    expect(Object.values(report.faultsInjected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it("loses no event", () => {
+    check("none lost");
+    expect(report.lost).toBe(0);
+  });
+  it("finishes every event, or fails it where a person sees it", () => check("every event done"));
+  it("keeps each case's events in arrival order", () => check("per-case order kept"));
+  it("makes no Stripe write twice, by idempotency key", () => check("no duplicate Stripe effect by idempotency key"));
+  it("makes no Stripe effect twice for one case and action", () => check("no duplicate Stripe effect by case + action"));
+  it("acts on every refund case", () => check("every refund case acted on"));
+});
