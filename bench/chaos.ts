@@ -30,6 +30,8 @@ export interface ChaosOptions {
   duplicateRate?: number;
   /** PRNG seed: the same seed sends the same stream. */
   seed?: number;
+  /** Every n-th refund case is above the auto-refund limit and waits for a person (0: none). */
+  approvalEvery?: number;
   /** Concurrent webhook senders (Stripe sends many at once). */
   senders?: number;
   /** Give up waiting for the inbox to drain after this long. */
@@ -58,6 +60,8 @@ export interface ChaosReport {
   failedEvents: number;
   blockedEvents: number;
   drainSeconds: number;
+  /** Answers sent (accepted, 409, other errors, timeouts) and approvals accepted as the database has them. */
+  approvals: { accepted: number; conflicts: number; errors: number; timeouts: number; acceptedInDatabase: number };
   statuses: Record<string, number>;
   checks: ChaosCheck[];
   ok: boolean;
@@ -75,8 +79,12 @@ function prng(seed: number): () => number {
   };
 }
 
-/** Refund cases (a small charge with an early fraud warning: refunded automatically, a Stripe write) and subscription cases (decisions, no write). */
-function world(refundCases: number, subscriptionCases: number) {
+/**
+ * Refund cases (a charge with an early fraud warning: a small one refunded automatically, a Stripe write; one above
+ * the auto-refund limit, every `approvalEvery`-th, waits for a person, who accepts through the web process) and
+ * subscription cases (decisions, no write).
+ */
+function world(refundCases: number, subscriptionCases: number, approvalEvery: number) {
   const price = { id: "price_basic_m", object: "price", active: true, currency: "usd", product: "prod_basic", nickname: "Basic", type: "recurring", unit_amount: 2900, recurring: { interval: "month", interval_count: 1 }, lookup_key: "basic" };
   const customers: any[] = [];
   const paymentMethods: any[] = [];
@@ -87,8 +95,9 @@ function world(refundCases: number, subscriptionCases: number) {
     const cus = `cus_chaos${i}`;
     customers.push({ id: cus, object: "customer", email: `c${i}@example.com`, name: `Chaos ${i}`, created: NOW - 400 * 86400, currency: "usd", metadata: {} });
     paymentMethods.push({ id: `pm_chaos${i}`, object: "payment_method", type: "card", customer: cus, card: { brand: "visa", last4: "4242", exp_month: 8, exp_year: 2030, country: "US", funding: "credit" }, created: NOW - 400 * 86400, metadata: {} });
-    paymentIntents.push({ id: `pi_chaos${i}`, object: "payment_intent", amount: 1500, amount_received: 1500, currency: "usd", customer: cus, status: "succeeded", created: NOW - 86400, latest_charge: `ch_chaos${i}`, payment_method: `pm_chaos${i}`, metadata: {} });
-    charges.push({ id: `ch_chaos${i}`, object: "charge", amount: 1500, amount_captured: 1500, amount_refunded: 0, captured: true, currency: "usd", customer: cus, paid: true, refunded: false, disputed: false, status: "succeeded", created: NOW - 86400, description: `Order ${i}`, metadata: {}, payment_intent: `pi_chaos${i}`, payment_method: `pm_chaos${i}` });
+    const amount = chargeAmount(i, approvalEvery);
+    paymentIntents.push({ id: `pi_chaos${i}`, object: "payment_intent", amount, amount_received: amount, currency: "usd", customer: cus, status: "succeeded", created: NOW - 86400, latest_charge: `ch_chaos${i}`, payment_method: `pm_chaos${i}`, metadata: {} });
+    charges.push({ id: `ch_chaos${i}`, object: "charge", amount, amount_captured: amount, amount_refunded: 0, captured: true, currency: "usd", customer: cus, paid: true, refunded: false, disputed: false, status: "succeeded", created: NOW - 86400, description: `Order ${i}`, metadata: {}, payment_intent: `pi_chaos${i}`, payment_method: `pm_chaos${i}` });
     warnings.push({ id: `issfr_chaos${i}`, object: "radar.early_fraud_warning", actionable: true, charge: `ch_chaos${i}`, created: NOW - 60, fraud_type: "made_with_stolen_card", livemode: false, payment_intent: `pi_chaos${i}` });
   }
   customers.push({ id: "cus_chaos_subs", object: "customer", email: "subs@example.com", name: "Subscriber", created: NOW - 400 * 86400 });
@@ -110,6 +119,9 @@ function world(refundCases: number, subscriptionCases: number) {
     },
   };
 }
+
+/** $90 (above the $50 auto-refund limit: a person approves) for every `every`-th case, else $15 (refunded alone). */
+const chargeAmount = (i: number, every: number) => (every > 0 && i % every === every - 1 ? 9000 : 1500);
 
 interface Sent {
   id: string;
@@ -185,7 +197,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const cases = Math.max(2, Math.ceil(o.events / 2));
   const refundCases = Math.ceil(cases / 2);
   const subscriptionCases = cases - refundCases;
-  const seed = world(refundCases, subscriptionCases);
+  const approvalEvery = o.approvalEvery ?? 5;
+  const seed = world(refundCases, subscriptionCases, approvalEvery);
   const stream = streamOf(refundCases, subscriptionCases, seed.stripe, rand, o.duplicateRate ?? 0.1);
 
   const dir = mkdtempSync(join(tmpdir(), "billops-chaos-"));
@@ -232,7 +245,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       WORKER_CONCURRENCY: "2",
       // The shortest lease config allows: a killed worker's event is claimed again after it.
       EVENT_LEASE_SECONDS: "5",
-      EVENT_MAX_ATTEMPTS: "8",
     };
     start("web", ["app/main.ts", "--role", "web"], env);
     let workerNo = 0;
@@ -284,14 +296,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }),
     );
 
-    // Killer: SIGKILL a worker while work is open, start a new one; spread over the run.
-    const open = async () => (await db!.pool.query("select count(*)::int as n from stripe_events where status in ('pending', 'running')")).rows[0].n as number;
+    // Killer: SIGKILL a worker mid-run and start a new one; the k-th kill once about k/(kills+1) of the events are
+    // finished, so the kills spread over the whole run, not just its start.
+    const counts = async () => (await db!.pool.query("select count(*) filter (where status in ('pending', 'running'))::int as open, count(*) filter (where id = any($1) and status not in ('pending', 'running'))::int as finished from stripe_events", [stream.distinct.map((e) => e.id)])).rows[0] as { open: number; finished: number };
+    const open = async () => (await counts()).open;
     let kills = 0;
     const killing = (async () => {
-      // Wait for the workers to be busy before the first kill.
-      await until("work to start", async () => (await open()) > 0 || next >= stream.deliveries.length);
       while (kills < o.kills) {
-        await sleep(2500 + Math.floor(rand() * 2000));
+        const target = Math.floor(((kills + 1) / (o.kills + 1)) * stream.distinct.length);
+        // A new worker needs a few seconds to start: at least that long between kills.
+        await sleep(2000 + Math.floor(rand() * 1500));
+        for (;;) {
+          const c = await counts();
+          if (c.finished >= target || (c.open === 0 && next >= stream.deliveries.length)) break;
+          await sleep(200);
+        }
         if ((await open()) === 0 && next >= stream.deliveries.length) break;
         const i = kills % workers.length;
         const victim = workers[i]!;
@@ -303,6 +322,49 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         workers[i] = startWorker();
       }
     })();
+    // The approver: accepts every pending approval through the web process, all of a round at once (people answering
+    // their queue together: an answer storm on one web process), retrying an answer that failed for a passing reason.
+    const answers = { accepted: 0, conflicts: 0, errors: 0, timeouts: 0 };
+    const answered = new Set<string>();
+    let approving = true;
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${web}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+    const pendingApprovals = async (): Promise<{ id: string }[] | null> => {
+      try {
+        const res = await api("GET", "/approvals?status=pending&limit=500");
+        return res.ok ? ((await res.json()) as { data: { id: string }[] }).data : null;
+      } catch {
+        answers.timeouts++;
+        return null;
+      }
+    };
+    const approver = (async () => {
+      while (approving) {
+        const todo = ((await pendingApprovals()) ?? []).filter((a) => !answered.has(a.id));
+        await Promise.all(
+          todo.map(async (a) => {
+            for (let attempt = 1; attempt <= 5; attempt++) {
+              try {
+                const res = await api("POST", `/approvals/${a.id}`, { type: "accept" });
+                await res.arrayBuffer();
+                if (res.ok || res.status === 409) {
+                  // 409: answered already (a retry of an answer that went through) or superseded by a newer event.
+                  res.ok ? answers.accepted++ : answers.conflicts++;
+                  answered.add(a.id);
+                  return;
+                }
+                answers.errors++;
+              } catch {
+                answers.timeouts++;
+              }
+              await sleep(200 * attempt);
+            }
+          }),
+        );
+        await sleep(300);
+      }
+    })();
+
     await sending;
     log(`chaos: all ${stream.deliveries.length} deliveries sent in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await killing;
@@ -316,18 +378,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
              and not exists (select 1 from stripe_events f where f.case_key = e.case_key and f.status = 'failed' and f.seq < e.seq)`)
       ).rows[0].n as number;
     let calm = 0;
-    await until(
-      "the inbox to drain",
-      async () => {
+    const deadline = Date.now() + (o.timeoutMs ?? 600_000);
+    let drained = false;
+    while (Date.now() < deadline) {
+      const quiet = await (async () => {
         await control("GET", "/_sim/webhooks/idle");
-        calm = (await stuck()) === 0 ? calm + 1 : 0;
-        return calm >= 2;
-      },
-      o.timeoutMs ?? 600_000,
-    );
+        if ((await stuck()) > 0) return false;
+        const pending = await pendingApprovals();
+        return pending !== null && pending.every((a) => answered.has(a.id));
+      })().catch(() => false);
+      calm = quiet ? calm + 1 : 0;
+      if (calm >= 2) {
+        drained = true;
+        break;
+      }
+      await sleep(250);
+    }
+    approving = false;
+    await approver;
     const drainSeconds = (Date.now() - started) / 1000;
-    log(`chaos: drained in ${drainSeconds.toFixed(1)} s`);
-    return await verify(db, stream, { refundCases, unacknowledged, kills, drainSeconds, faultKinds, faults: (await control("GET", "/_sim/faults")).data, writes: (await control("GET", "/_sim/requests?writes=true")).data, refunds: (await control("GET", "/_sim/objects?type=refund")).data });
+    log(drained ? `chaos: drained in ${drainSeconds.toFixed(1)} s` : `chaos: NOT drained after ${drainSeconds.toFixed(1)} s`);
+    return await verify(db, stream, { drained, answers, approvalEvery, refundCases, unacknowledged, kills, drainSeconds, faultKinds, faults: (await control("GET", "/_sim/faults")).data, writes: (await control("GET", "/_sim/requests?writes=true")).data, refunds: (await control("GET", "/_sim/objects?type=refund")).data });
   } finally {
     process.removeListener("exit", orphans);
     await Promise.all(
@@ -346,6 +417,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 }
 
 interface Observed {
+  drained: boolean;
+  answers: { accepted: number; conflicts: number; errors: number; timeouts: number };
+  approvalEvery: number;
   refundCases: number;
   unacknowledged: string[];
   kills: number;
@@ -353,12 +427,13 @@ interface Observed {
   faultKinds: Record<string, string>;
   faults: { id: string; hits: number }[];
   writes: { method: string; path: string; idempotencyKey: string | null; status: number; replayed: boolean; objectId: string | null; params: Record<string, string> }[];
-  refunds: { id: string; charge: string; amount: number }[];
+  refunds: { id: string; charge: string; amount: number; status?: string }[];
 }
 
 async function verify(db: TestDatabase, stream: ReturnType<typeof streamOf>, x: Observed): Promise<ChaosReport> {
   const checks: ChaosCheck[] = [];
   const check = (name: string, bad: string[], ok = "none") => checks.push({ name, ok: bad.length === 0, detail: bad.length === 0 ? ok : `${bad.length}: ${bad.slice(0, 8).join("; ")}${bad.length > 8 ? " …" : ""}` });
+  check("drained in time (nothing open but what waits behind a failed event; every approval answered)", x.drained ? [] : ["the inbox or the approvals did not settle before the timeout"]);
   const sentIds = stream.distinct.map((s) => s.id);
   const { rows } = await db.pool.query<{ id: string; case_key: string; seq: string; status: string; attempts: number; finished_at: Date | null; last_error: string | null }>(
     // Ordered by the bigint, not by its text (where "10" sorts before "3").
@@ -417,12 +492,17 @@ async function verify(db: TestDatabase, stream: ReturnType<typeof streamOf>, x: 
   const missing: string[] = [];
   for (let i = 0; i < x.refundCases; i++) {
     const charge = `ch_chaos${i}`;
-    if (refundsPerCharge.has(charge)) continue;
+    const refund = x.refunds.find((r) => r.charge === charge);
+    if (refund && refund.amount !== chargeAmount(i, x.approvalEvery)) missing.push(`${charge} refunded ${refund.amount}, not ${chargeAmount(i, x.approvalEvery)}`);
+    if (refund) continue;
     const evs = rows.filter((r) => r.case_key === `charge:${charge}`);
     if (evs.some((r) => r.status === "failed" || blocked.includes(r))) continue; // visibly failed: counted above
     missing.push(`${charge} not refunded though its events are ${evs.map((r) => r.status).join("/")}`);
   }
-  check("every refund case acted on (its events done, its refund made)", missing);
+  check("every refund case acted on (its events done, its refund made; above the limit once a person accepted)", missing);
+  const { rows: waiting } = await db.pool.query<{ id: string; case_key: string }>("select id, case_key from approvals where status = 'pending'");
+  check("no approval left waiting (every one answered, none stuck behind a thread that moved on)", waiting.map((a) => `${a.id} on ${a.case_key}`));
+  const { rows: accepted } = await db.pool.query<{ case_key: string; status: string }>("select case_key, status from approvals where status in ('accepted', 'edited')");
 
   const faultsInjected: Record<string, number> = {};
   for (const f of x.faults) {
@@ -442,6 +522,7 @@ async function verify(db: TestDatabase, stream: ReturnType<typeof streamOf>, x: 
     failedEvents: failed.length,
     blockedEvents: blocked.length,
     drainSeconds: x.drainSeconds,
+    approvals: { ...x.answers, acceptedInDatabase: accepted.length },
     statuses,
     checks,
     ok: checks.every((c) => c.ok),
@@ -454,6 +535,7 @@ export function formatChaos(r: ChaosReport): string {
   return [
     `events ${r.events} (${r.deliveries} deliveries: ${r.duplicatesSent} duplicates, ${r.outOfOrderPairs} out-of-order pairs) on ${r.cases} cases`,
     `worker SIGKILLs ${r.kills}; Stripe faults injected ${total} (${faults || "none"})`,
+    `approvals accepted ${r.approvals.acceptedInDatabase} (answers: ${r.approvals.accepted} ok, ${r.approvals.conflicts} 409, ${r.approvals.errors} errors, ${r.approvals.timeouts} timeouts)`,
     `lost ${r.lost}; duplicate Stripe effects ${r.duplicateEffects}; failed events ${r.failedEvents} (+${r.blockedEvents} waiting behind them); drain ${r.drainSeconds.toFixed(1)} s`,
     `statuses ${JSON.stringify(r.statuses)}`,
     ...r.checks.map((c) => `  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`),
