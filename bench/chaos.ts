@@ -497,7 +497,12 @@ async function verify(db: TestDatabase, stream: ReturnType<typeof streamOf>, x: 
     if (refund) continue;
     const evs = rows.filter((r) => r.case_key === `charge:${charge}`);
     if (evs.some((r) => r.status === "failed" || blocked.includes(r))) continue; // visibly failed: counted above
-    missing.push(`${charge} not refunded though its events are ${evs.map((r) => r.status).join("/")}`);
+    // What the case's story says, so a failure names the fault: its approvals and the trail of its last run.
+    const approvals = await db.pool.query("select id, status, response->>'type' as answer from approvals where case_key = $1 order by created_at", [`charge:${charge}`]);
+    const trail = await db.pool.query("select kind, data->>'action' as action from audit_log where case_key = $1 order by id", [`charge:${charge}`]);
+    missing.push(
+      `${charge} not refunded though its events are ${evs.map((r) => r.status).join("/")}; approvals ${approvals.rows.map((a) => `${a.status}${a.answer ? `(${a.answer})` : ""}`).join(", ") || "none"}; audit ${trail.rows.map((t) => (t.action ? `${t.kind}:${t.action}` : t.kind)).join(" → ")}`,
+    );
   }
   check("every refund case acted on (its events done, its refund made; above the limit once a person accepted)", missing);
   const { rows: waiting } = await db.pool.query<{ id: string; case_key: string }>("select id, case_key from approvals where status = 'pending'");
