@@ -25,8 +25,9 @@ let sim: Simulator;
 let stripe: Stripe;
 let billops: Billops | null = null;
 
-async function startBillopsOnce(): Promise<Billops> {
+async function startBillopsOnce(reconcileIntervalMs?: number): Promise<Billops> {
   const b = await startBillops({
+    reconcileIntervalMs,
     pool: db.pool,
     schema: db.schema,
     gateway: createGateway({ secretKey: "sk_test_reconcile", baseUrl: sim.url, maxNetworkRetries: 2 }),
@@ -194,6 +195,26 @@ describe("reconcile", () => {
       expect(b.err).toMatch(/--since/);
     }
     expect((await cli("--sinse", "2026-11-28")).code).toBe(2);
+  });
+
+  it("the periodic job on a worker recovers a missed event on its own, and records its runs as periodic", async () => {
+    await billops!.stop();
+    sim.webhooks.setEndpoint({ url: "http://127.0.0.1:9/webhooks/stripe", secret: SECRET });
+    const r = sim.trigger("radar.early_fraud_warning.created");
+    await sim.webhooks.idle();
+    const efw = r.events.at(-1)!;
+    billops = await startBillopsOnce(200);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { rows } = await db.pool.query("select status from stripe_events where id = $1", [efw]);
+      if (rows[0]?.status === "done") break;
+      if (Date.now() > deadline) throw new Error(`the periodic job did not recover ${efw}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect((await stripe.refunds.list({ charge: r.objects.charge! })).data).toHaveLength(1);
+    const { rows: runs } = await db.pool.query("select trigger, enqueued from reconcile_runs where trigger = 'periodic' order by id");
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs.reduce((n, x) => n + x.enqueued, 0)).toBe(r.events.length);
   });
 
   it("the first run ever starts at the newest Stripe event billops stored", async () => {
