@@ -28,7 +28,7 @@ export function formatReport(r: ReconcileReport): string {
   if (r.clamped) {
     lines.push(`  note: asked for events from ${iso(r.asked)}, but Stripe keeps only 30 days of events; anything before ${iso(r.since)} cannot be recovered`);
   }
-  lines.push(`  listed ${r.listed}, already had ${r.alreadyHad}, enqueued ${r.enqueued}`);
+  lines.push(`  listed ${r.listed}, already had ${r.alreadyHad}, enqueued ${r.enqueued}${r.refused ? `, refused ${r.refused} (the database cannot hold them; their ids are in the log)` : ""}`);
   for (const [type, c] of Object.entries(r.byType).sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`  ${type.padEnd(44)} listed ${String(c.listed).padStart(5)}  already had ${String(c.already_had).padStart(5)}  enqueued ${String(c.enqueued).padStart(5)}`);
   }

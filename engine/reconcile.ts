@@ -7,7 +7,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../telemetry/log.js";
 import { STRIPE_EVENT_RETENTION_SECONDS, type EventLister } from "../stripe/gateway/events.js";
 import { finishReconcileRun, lastGoodReconcileRun, startReconcileRun, type ReconcileTrigger, type SinceSource, type TypeCounts } from "../store/reconcile-runs.js";
-import { insertEvents, knownEventIds, newestStripeEventCreated, type NewEvent } from "./inbox/index.js";
+import { insertEvent, insertEvents, knownEventIds, newestStripeEventCreated, refusedForItsData, storableProblem, type NewEvent } from "./inbox/index.js";
 import { inboxEventOf } from "./stripe-event.js";
 import { startPeriodic, type Periodic } from "./periodic.js";
 
@@ -41,6 +41,8 @@ export interface ReconcileReport {
   listed: number;
   alreadyHad: number;
   enqueued: number;
+  /** Events PostgreSQL cannot hold (a NUL in an id, nesting thousands deep): logged by id, not stored. */
+  refused: number;
   byType: Record<string, TypeCounts>;
   skipped?: string;
 }
@@ -65,7 +67,7 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     const { rows } = await lock.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [LOCK_KEY]);
     if (!rows[0]!.ok) {
       const now = o.clock.now();
-      return { runId: null, since: now, until: now, sinceSource: "previous_run", clamped: false, asked: now, listed: 0, alreadyHad: 0, enqueued: 0, byType: {}, skipped: "another process is reconciling" };
+      return { runId: null, since: now, until: now, sinceSource: "previous_run", clamped: false, asked: now, listed: 0, alreadyHad: 0, enqueued: 0, refused: 0, byType: {}, skipped: "another process is reconciling" };
     }
     try {
       return await run(o);
@@ -90,6 +92,7 @@ async function run(o: ReconcileOptions): Promise<ReconcileReport> {
   let listed = 0;
   let alreadyHad = 0;
   let enqueued = 0;
+  let refused = 0;
   try {
     // Only the missing events are kept in memory (normally few): the listing itself can be long.
     const missing: Stripe.Event[] = [];
@@ -116,29 +119,53 @@ async function run(o: ReconcileOptions): Promise<ReconcileReport> {
     await sift();
     // Stripe lists newest first; the inbox orders a case by arrival, so the oldest missing event goes in first.
     missing.reverse();
+    // As the webhook's ingest does: an event the database would refuse is kept out of a batch (one refused row fails
+    // the whole statement), and a batch that fails all the same is stored again one event at a time.
+    const refuse = (e: NewEvent, why: string) => {
+      refused++;
+      o.logger.warn({ event_id: e.id.slice(0, 80), type: e.type.slice(0, 80), reason: why }, "reconcile: Stripe event not stored (the database cannot hold it)");
+    };
     for (let i = 0; i < missing.length; i += INSERT_BATCH) {
-      const batch: NewEvent[] = missing.slice(i, i + INSERT_BATCH).map((e) => {
-        const { route: _route, ...stored } = inboxEventOf(plain(e));
-        return stored;
-      });
-      const stored = await insertEvents(o.pool, batch);
+      const batch: NewEvent[] = [];
+      for (const e of missing.slice(i, i + INSERT_BATCH)) {
+        const { route: _route, ...event } = inboxEventOf(plain(e));
+        const problem = storableProblem(event);
+        if (problem) refuse(event, problem.problem);
+        else batch.push(event);
+      }
+      let outcome: ("stored" | "duplicate" | "refused")[];
+      try {
+        outcome = (await insertEvents(o.pool, batch)).map((ok) => (ok ? "stored" : "duplicate"));
+      } catch (err) {
+        if (!refusedForItsData(err)) throw err;
+        outcome = [];
+        for (const e of batch) {
+          try {
+            outcome.push((await insertEvent(o.pool, e)).inserted ? "stored" : "duplicate");
+          } catch (one) {
+            if (!refusedForItsData(one)) throw one;
+            refuse(e, (one as Error).message.split("\n")[0]!);
+            outcome.push("refused");
+          }
+        }
+      }
       batch.forEach((e, j) => {
-        // A webhook that arrived while this run listed stored it first: already had, not enqueued.
-        if (stored[j]) {
+        if (outcome[j] === "stored") {
           enqueued++;
           count(e.type).enqueued++;
-        } else {
+        } else if (outcome[j] === "duplicate") {
+          // A webhook that arrived while this run listed stored it first: already had, not enqueued.
           alreadyHad++;
           count(e.type).already_had++;
         }
       });
     }
-    await finishReconcileRun(o.pool, runId, { listed, alreadyHad, enqueued, byType });
-    o.logger.info({ run: runId, since, until, listed, already_had: alreadyHad, enqueued }, "reconcile finished");
-    return { runId, since, until, sinceSource: source, clamped, asked, listed, alreadyHad, enqueued, byType };
+    await finishReconcileRun(o.pool, runId, { listed, alreadyHad, enqueued, refused, byType });
+    o.logger.info({ run: runId, since, until, listed, already_had: alreadyHad, enqueued, refused }, "reconcile finished");
+    return { runId, since, until, sinceSource: source, clamped, asked, listed, alreadyHad, enqueued, refused, byType };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await finishReconcileRun(o.pool, runId, { listed, alreadyHad, enqueued, byType, error: message }).catch(() => undefined);
+    await finishReconcileRun(o.pool, runId, { listed, alreadyHad, enqueued, refused, byType, error: message }).catch(() => undefined);
     throw err;
   }
 }

@@ -15,6 +15,8 @@ create table if not exists reconcile_runs (
   listed        integer not null default 0,
   already_had   integer not null default 0,
   enqueued      integer not null default 0,
+  -- Listed events PostgreSQL cannot hold (logged by id): neither had nor enqueued.
+  refused       integer not null default 0,
   -- {type: {listed, already_had, enqueued}}
   by_type       jsonb not null default '{}',
   error         text

@@ -22,11 +22,12 @@ export interface ReconcileRun {
   listed: number;
   alreadyHad: number;
   enqueued: number;
+  refused: number;
   byType: Record<string, TypeCounts>;
   error: string | null;
 }
 
-const COLUMNS = `id::text, trigger, started_at, finished_at, since, until, since_source, clamped, listed, already_had, enqueued, by_type, error`;
+const COLUMNS = `id::text, trigger, started_at, finished_at, since, until, since_source, clamped, listed, already_had, enqueued, refused, by_type, error`;
 
 function toRun(r: any): ReconcileRun {
   return {
@@ -41,6 +42,7 @@ function toRun(r: any): ReconcileRun {
     listed: r.listed,
     alreadyHad: r.already_had,
     enqueued: r.enqueued,
+    refused: r.refused,
     byType: r.by_type,
     error: r.error,
   };
@@ -57,11 +59,11 @@ export async function startReconcileRun(db: Queryable, r: { trigger: ReconcileTr
 export async function finishReconcileRun(
   db: Queryable,
   id: string,
-  r: { listed: number; alreadyHad: number; enqueued: number; byType: Record<string, TypeCounts>; error?: string | null },
+  r: { listed: number; alreadyHad: number; enqueued: number; refused: number; byType: Record<string, TypeCounts>; error?: string | null },
 ): Promise<void> {
   await db.query(
-    `update reconcile_runs set finished_at = now(), listed = $2, already_had = $3, enqueued = $4, by_type = $5, error = $6 where id = $1`,
-    [id, r.listed, r.alreadyHad, r.enqueued, JSON.stringify(r.byType), r.error ?? null],
+    `update reconcile_runs set finished_at = now(), listed = $2, already_had = $3, enqueued = $4, refused = $5, by_type = $6, error = $7 where id = $1`,
+    [id, r.listed, r.alreadyHad, r.enqueued, r.refused, JSON.stringify(r.byType), r.error ?? null],
   );
 }
 

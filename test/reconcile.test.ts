@@ -217,6 +217,28 @@ describe("reconcile", () => {
     expect(runs.reduce((n, x) => n + x.enqueued, 0)).toBe(r.events.length);
   });
 
+  it("an event the database cannot hold is refused by itself and named; the events beside it are stored", async () => {
+    sim.webhooks.setEndpoint({ url: "http://127.0.0.1:9/webhooks/stripe", secret: SECRET });
+    await sim.clock.advance(60);
+    let deep: any = { id: "in_deep", object: "invoice" };
+    for (let i = 0; i < 150; i++) deep = { nested: deep };
+    const t = sim.clock.now();
+    const events = [
+      { id: "evt_ok_before", type: "invoice.paid", created: t, data: { object: { id: "in_ok1", object: "invoice" } } },
+      { id: "evt_bad:colon", type: "invoice.paid", created: t, data: { object: { id: "in_bad", object: "invoice" } } },
+      { id: "evt_too_deep", type: "invoice.paid", created: t, data: { object: { id: "in_deep", object: "invoice", deep } } },
+      { id: "evt_ok_after", type: "invoice.paid", created: t, data: { object: { id: "in_ok2", object: "invoice" } } },
+    ];
+    for (const e of events) await sim.webhooks.deliver(e);
+    const r = await reconcile({ pool: db.pool, listEvents: createEventLister(stripe), clock: sim.clock, logger: silentLogger, trigger: "cli", since: t });
+    expect(r).toMatchObject({ listed: 4, enqueued: 2, refused: 2, alreadyHad: 0 });
+    const { rows } = await db.pool.query("select id from stripe_events where id = any($1) order by seq", [events.map((e) => e.id)]);
+    expect(rows.map((x) => x.id)).toEqual(["evt_ok_before", "evt_ok_after"]);
+    const runs = await db.pool.query("select refused, enqueued from reconcile_runs where id = $1", [r.runId]);
+    expect(runs.rows[0]).toEqual({ refused: 2, enqueued: 2 });
+    sim.webhooks.setEndpoint({ url: `${billops!.url}/webhooks/stripe`, secret: SECRET });
+  });
+
   it("the first run ever starts at the newest Stripe event billops stored", async () => {
     const fresh = await createTestDatabase();
     try {
@@ -229,7 +251,9 @@ describe("reconcile", () => {
       expect(r.since).toBe(sim.clock.now() - 2 * DAY - 300);
       const inWindow = (await allIds({ created: { gte: r.since } })).length;
       expect(r.listed).toBe(inWindow);
-      expect(r.enqueued).toBe(inWindow);
+      // Every listed event is new to this database but the two it cannot hold (the test above made them).
+      expect(r.refused).toBe(2);
+      expect(r.enqueued).toBe(inWindow - 2);
     } finally {
       await fresh.close();
     }
