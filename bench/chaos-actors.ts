@@ -32,15 +32,19 @@ export function startSenders(web: string, deliveries: Sent[], o: { senders: numb
 }
 
 /**
- * Accepts every pending approval through the web process, all of a round at once (people answering their queue
- * together: an answer storm on one web process), retrying an answer that failed for a passing reason.
+ * Accepts every pending approval through the web process, retrying an answer that failed for a passing reason. It
+ * waits until `burst` approvals are pending and sends their answers all at once (people answering their queues
+ * together: an answer storm on one web process, whose pool holds ten connections); after `flush()` it answers
+ * whatever is pending.
  */
-export function startApprover(web: string, token: string) {
+export function startApprover(web: string, token: string, o: { burst: number }) {
   const answers = { accepted: 0, conflicts: 0, errors: 0, timeouts: 0 };
   const answered = new Set<string>();
   let approving = true;
+  let flushing = false;
+  let storms = 0;
   const api = (method: string, path: string, body?: unknown) =>
-    fetch(`${web}${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+    fetch(`${web}${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   const pending = async (): Promise<{ id: string }[] | null> => {
     try {
       const res = await api("GET", "/approvals?status=pending&limit=500");
@@ -53,6 +57,11 @@ export function startApprover(web: string, token: string) {
   const loop = (async () => {
     while (approving) {
       const todo = ((await pending()) ?? []).filter((a) => !answered.has(a.id));
+      if (todo.length < o.burst && !flushing) {
+        await sleep(200);
+        continue;
+      }
+      if (todo.length >= o.burst) storms++;
       await Promise.all(
         todo.map(async (a) => {
           for (let attempt = 1; attempt <= 5; attempt++) {
@@ -78,14 +87,21 @@ export function startApprover(web: string, token: string) {
   })();
   return {
     answers,
+    /** Rounds that answered `burst` or more approvals at once. */
+    storms: () => storms,
+    /** From now on answer whatever is pending, however few. */
+    flush(): void {
+      flushing = true;
+    },
     /** Every approval pending now has been answered (null: the web process did not say). */
     async allAnswered(): Promise<boolean | null> {
       const list = await pending();
       return list === null ? null : list.every((a) => answered.has(a.id));
     },
+    /** Stops answering; answers still in flight (a web process that hangs) are left behind after 5 s. */
     async stop(): Promise<void> {
       approving = false;
-      await loop;
+      await Promise.race([loop, sleep(5000)]);
     },
   };
 }

@@ -24,7 +24,7 @@ export interface ChaosReport {
   blockedEvents: number;
   drainSeconds: number;
   /** Answers sent (accepted, 409, other errors, timeouts) and approvals accepted as the database has them. */
-  approvals: { accepted: number; conflicts: number; errors: number; timeouts: number; acceptedInDatabase: number };
+  approvals: { accepted: number; conflicts: number; errors: number; timeouts: number; storms: number; acceptedInDatabase: number };
   statuses: Record<string, number>;
   checks: ChaosCheck[];
   ok: boolean;
@@ -32,7 +32,7 @@ export interface ChaosReport {
 
 export interface Observed {
   drained: boolean;
-  answers: { accepted: number; conflicts: number; errors: number; timeouts: number };
+  answers: { accepted: number; conflicts: number; errors: number; timeouts: number; storms: number };
   approvalEvery: number;
   refundCases: number;
   unacknowledged: string[];
@@ -154,7 +154,7 @@ export function formatChaos(r: ChaosReport): string {
   return [
     `events ${r.events} (${r.deliveries} deliveries: ${r.duplicatesSent} duplicates, ${r.outOfOrderPairs} out-of-order pairs) on ${r.cases} cases`,
     `worker SIGKILLs ${r.kills}; Stripe faults injected ${total} (${faults || "none"})`,
-    `approvals accepted ${r.approvals.acceptedInDatabase} (answers: ${r.approvals.accepted} ok, ${r.approvals.conflicts} 409, ${r.approvals.errors} errors, ${r.approvals.timeouts} timeouts)`,
+    `approvals accepted ${r.approvals.acceptedInDatabase} (answers: ${r.approvals.accepted} ok, ${r.approvals.conflicts} 409, ${r.approvals.errors} errors, ${r.approvals.timeouts} timeouts; ${r.approvals.storms} answer storms)`,
     `lost ${r.lost}; duplicate Stripe effects ${r.duplicateEffects}; failed events ${r.failedEvents} (+${r.blockedEvents} waiting behind them); drain ${r.drainSeconds.toFixed(1)} s`,
     `statuses ${JSON.stringify(r.statuses)}`,
     ...r.checks.map((c) => `  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`),

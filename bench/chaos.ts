@@ -36,6 +36,8 @@ export interface ChaosOptions {
   seed?: number;
   /** Every n-th refund case is above the auto-refund limit and waits for a person (0: none). */
   approvalEvery?: number;
+  /** The approver answers this many approvals at once (an answer storm); the rest once everything is sent. */
+  answerBurst?: number;
   /** Concurrent webhook senders (Stripe sends many at once). */
   senders?: number;
   /** Give up waiting for the inbox to drain after this long. */
@@ -174,11 +176,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         workers[i] = startWorker();
       }
     })();
-    const approver = startApprover(web, TOKEN);
+    const approver = startApprover(web, TOKEN, { burst: o.answerBurst ?? 12 });
 
     await senders.done;
     log(`chaos: all ${stream.deliveries.length} deliveries sent in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await killing;
+    // Every event is in and every kill done: the last approvals will not add up to a storm.
+    approver.flush();
 
     // Drain: nothing open that is not waiting behind a failed event of its case, twice in a row with the simulator idle.
     const stuck = async () =>
@@ -207,7 +211,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await approver.stop();
     const drainSeconds = (Date.now() - started) / 1000;
     log(drained ? `chaos: drained in ${drainSeconds.toFixed(1)} s` : `chaos: NOT drained after ${drainSeconds.toFixed(1)} s`);
-    return await verify(db, stream, { drained, answers: approver.answers, approvalEvery, refundCases, unacknowledged: senders.unacknowledged, kills, drainSeconds, faultKinds, faults: (await control("GET", "/_sim/faults")).data, writes: (await control("GET", "/_sim/requests?writes=true")).data, refunds: (await control("GET", "/_sim/objects?type=refund")).data });
+    return await verify(db, stream, { drained, answers: { ...approver.answers, storms: approver.storms() }, approvalEvery, refundCases, unacknowledged: senders.unacknowledged, kills, drainSeconds, faultKinds, faults: (await control("GET", "/_sim/faults")).data, writes: (await control("GET", "/_sim/requests?writes=true")).data, refunds: (await control("GET", "/_sim/objects?type=refund")).data });
   } finally {
     process.removeListener("exit", orphans);
     await Promise.all(
@@ -228,7 +232,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== "--"),
-    options: { events: { type: "string", default: "2000" }, kills: { type: "string", default: "5" }, "fault-rate": { type: "string", default: "0.15" }, seed: { type: "string", default: "15" }, senders: { type: "string", default: "16" }, "timeout-seconds": { type: "string", default: "1200" } },
+    options: { events: { type: "string", default: "2000" }, kills: { type: "string", default: "5" }, "fault-rate": { type: "string", default: "0.15" }, seed: { type: "string", default: "15" }, senders: { type: "string", default: "16" }, "answer-burst": { type: "string", default: "12" }, "timeout-seconds": { type: "string", default: "1200" } },
     strict: true,
   });
   const num = (name: string, text: string, min: number, max: number) => {
@@ -245,6 +249,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     faultRate: num("fault-rate", values["fault-rate"], 0, 0.8),
     seed: Math.floor(num("seed", values.seed, 0, 2 ** 31)),
     senders: Math.floor(num("senders", values.senders, 1, 256)),
+    answerBurst: Math.floor(num("answer-burst", values["answer-burst"], 1, 500)),
     timeoutMs: num("timeout-seconds", values["timeout-seconds"], 10, 86_400) * 1000,
     log: (line) => process.stdout.write(`${line}\n`),
   });
