@@ -65,6 +65,8 @@ const EnvSchema = z.object({
   CHECKPOINT_RETENTION_DAYS: int(1, 36_500),
   EVENT_PAYLOAD_RETENTION_DAYS: int(1, 36_500),
   REPLAY_RETENTION_DAYS: int(1, 36_500),
+  // 0 turns it off; a minute at least (each run lists Stripe's events), a day at most (Stripe retries for three).
+  BILLOPS_RECONCILE_INTERVAL_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().refine((n) => n === 0 || (n >= 60 && n <= 86_400), "must be 0 (off) or whole seconds from 60 to 86400").optional()),
 });
 
 export interface Config {
@@ -106,6 +108,8 @@ export interface Config {
   trustedProxies: string[];
   /** Days a quiet case keeps its whole thread, a finished event its whole payload, a decision its replay (engine/retention.ts). */
   retention: RetentionPolicy;
+  /** Seconds between missed-event recovery runs on worker processes (engine/reconcile.ts); null: off. */
+  reconcileIntervalSeconds: number | null;
   /** Facts about the mode, for the banner and for main.ts's wiring. */
   mode: "offline" | "production" | "mixed";
   embeddedDatabase: boolean;
@@ -247,6 +251,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       payloadDays: e.EVENT_PAYLOAD_RETENTION_DAYS ?? DEFAULT_RETENTION.payloadDays,
       replayDays: e.REPLAY_RETENTION_DAYS ?? DEFAULT_RETENTION.replayDays,
     },
+    // Offline (a simulator, in process or at STRIPE_API_BASE) nothing is missed unless a test makes it so; against
+    // Stripe an outage loses what Stripe stops retrying, so there it runs hourly unless told otherwise.
+    reconcileIntervalSeconds: (e.BILLOPS_RECONCILE_INTERVAL_SECONDS ?? (simulator || endpoint ? 0 : 3600)) || null,
     // An endpoint is offline when it is a local simulator, production when it proxies real Stripe: "mixed" says neither.
     mode: embeddedDatabase && simulator ? "offline" : !embeddedDatabase && !simulator && !endpoint ? "production" : "mixed",
     embeddedDatabase,

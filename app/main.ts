@@ -82,6 +82,7 @@ async function main(config: Config) {
     logger,
     trustedProxies: config.trustedProxies,
     retention: config.retention,
+    reconcileIntervalMs: config.reconcileIntervalSeconds ? config.reconcileIntervalSeconds * 1000 : undefined,
     info: { mode: config.mode, role: config.role, decider: config.decider, stripe: sim ? "simulator" : config.stripe.kind === "endpoint" ? redactUrl(config.stripe.baseUrl) : "stripe" },
   });
   stops.unshift(() => billops.stop());

@@ -17,6 +17,8 @@ import { createApp } from "../server/app.js";
 import { startWorker, type Worker } from "../engine/worker.js";
 import { startScheduler } from "../engine/scheduler.js";
 import { startPeriodic, type Periodic } from "../engine/periodic.js";
+import { startReconciler } from "../engine/reconcile.js";
+import { createEventLister } from "../stripe/gateway/events.js";
 import { startNotificationSender } from "../engine/outbox-sender.js";
 import { SERVER_TIMEOUTS, type ServerTimeouts } from "../server/limits.js";
 import { createAuthThrottle, type AuthThrottleOptions } from "../server/auth-throttle.js";
@@ -47,6 +49,8 @@ export interface BillopsOptions {
    * how often, and how old an unfinished answer must be (a live one holds its case lock; the grace spares waiting on it).
    */
   answerSweep?: { intervalMs?: number; graceSeconds?: number };
+  /** Missed-event recovery every this many ms on worker processes (BILLOPS_RECONCILE_INTERVAL_SECONDS); unset: off. */
+  reconcileIntervalMs?: number;
   /** Send the outbox by SMTP; without it notifications stay in the outbox. */
   smtp?: { url: string; from: string; opsEmail?: string };
   logger: Logger;
@@ -120,6 +124,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
   let sender: ReturnType<typeof startNotificationSender> | null = null;
   let retention: ReturnType<typeof startRetention> | null = null;
   let answerSweep: Periodic | null = null;
+  let reconciler: ReturnType<typeof startReconciler> | null = null;
   if (role !== "web") {
     worker = startWorker({
       pool: o.pool,
@@ -151,6 +156,9 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
       },
       { intervalMs: o.answerSweep?.intervalMs ?? 30_000, logger: o.logger, name: "answer sweep" },
     );
+    if (o.reconcileIntervalMs) {
+      reconciler = startReconciler({ pool: o.pool, listEvents: createEventLister(o.gateway.stripe), clock: o.clock, logger: o.logger, intervalMs: o.reconcileIntervalMs, onEnqueued: () => worker?.wake() });
+    }
     retention = startRetention({ pool: o.pool, graph, saver: checkpointer, logger: o.logger, policy: o.retention ?? DEFAULT_RETENTION, intervalMs: o.retentionIntervalMs ?? 3_600_000 });
   }
 
@@ -193,6 +201,7 @@ export async function startBillops(o: BillopsOptions): Promise<Billops> {
     async stop() {
       await scheduler?.stop();
       await answerSweep?.stop();
+      await reconciler?.stop();
       await retention?.stop();
       await sender?.stop();
       await worker?.stop();

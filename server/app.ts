@@ -9,6 +9,7 @@ import type { Logger } from "../telemetry/log.js";
 import type { CaseService } from "../engine/case-service.js";
 import { newWebhookCounters, webhookRoutes, type WebhookCounters } from "./webhook.js";
 import { eventsRoutes } from "./events-api.js";
+import { reconcileRoutes } from "./reconcile-api.js";
 import { approverAuth } from "./auth.js";
 import { approvalsRoutes } from "./approvals-api.js";
 import { requestsRoutes } from "./requests-api.js";
@@ -92,7 +93,7 @@ export function createApp(o: AppOptions) {
   app.use("/webhooks/stripe", webhookMetering(o.operator.metrics));
   app.route("/", webhookRoutes({ pool: o.pool, stripe: o.stripe, webhookSecret: o.webhookSecret, clock: o.clock, onStored: o.wake, logger: o.logger, expect: o.expectedEvents, counters, onMismatch: (field) => o.operator.metrics.webhookMismatches.inc({ field }) }));
 
-  const apiPaths = ["/approvals", "/approvals/*", "/events", "/events/*", "/requests", "/cases", "/cases/*", "/notifications", ...AGENT_SERVER_PATHS, "/activity", "/outcomes", "/policy"];
+  const apiPaths = ["/approvals", "/approvals/*", "/events", "/events/*", "/requests", "/cases", "/cases/*", "/notifications", ...AGENT_SERVER_PATHS, "/activity", "/outcomes", "/policy", "/reconcile/runs"];
   // Browsers on another origin (a hosted Agent Inbox, a team's own tool) call the token-authenticated APIs: preflights
   // are answered before auth, and Private Network Access lets a public page reach a billops on localhost.
   const crossOrigin = cors({ origin: "*", allowHeaders: ["content-type", "x-api-key", "authorization", "x-auth-scheme", "last-event-id"], allowMethods: ["GET", "POST", "OPTIONS"], exposeHeaders: ["content-location"], maxAge: 600 });
@@ -109,6 +110,7 @@ export function createApp(o: AppOptions) {
   app.route("/", requestsRoutes({ pool: o.pool, clock: o.clock, onStored: o.wake }));
   app.route("/", casesRoutes({ pool: o.pool, cases: o.cases }));
   app.route("/", eventsRoutes({ pool: o.pool, logger: o.logger, onUnblocked: o.wake }));
+  app.route("/", reconcileRoutes({ pool: o.pool }));
   app.route("/", agentServerRoutes({ pool: o.pool, cases: o.cases, logger: o.logger }));
   const op = o.operator;
   app.route("/", operatorRoutes({ pool: o.pool, clock: o.clock, dashboard: op.dashboard }));

@@ -3,18 +3,17 @@ import { Hono } from "hono";
 import type pg from "pg";
 import type Stripe from "stripe";
 import type { Clock } from "../domain/clock.js";
-import { routeEvent } from "../domain/routing.js";
 import type { Logger } from "../telemetry/log.js";
 import { createIngestBatcher, UnstorableEventError } from "../engine/ingest-batch.js";
 import { refusedForItsData } from "../engine/inbox/index.js";
+import { inboxEventOf } from "../engine/stripe-event.js";
 import { jsonError } from "./http-error.js";
 import { API_BODY_BYTES, limitBody } from "./limits.js";
 
 export const MAX_WEBHOOK_BYTES = API_BODY_BYTES;
 /** Stripe's recommended replay window; never verify without one. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
-/** billops' own idempotency keys start with this (stripe/gateway); events they cause are echoes. */
-export const BILLOPS_KEY_PREFIX = "billops:";
+export { BILLOPS_KEY_PREFIX } from "../engine/stripe-event.js";
 
 export interface WebhookOptions {
   pool: pg.Pool;
@@ -90,23 +89,14 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
       return jsonError(c, 400, "invalid_event", "a signed body that is not a Stripe event");
     }
 
-    const route = routeEvent(event as unknown as { type: string; data: { object: any } });
-    const idempotencyKey = (event.request as { idempotency_key?: string | null } | null)?.idempotency_key;
-    const echo = typeof idempotencyKey === "string" && idempotencyKey.startsWith(BILLOPS_KEY_PREFIX);
+    // The verified bytes are the event: stored as they came, without serializing the parsed copy again.
+    const { route: routeName, ...stored } = inboxEventOf(event, raw);
+    const route = { route: routeName, caseKey: stored.caseKey };
+    const echo = stored.echo;
     noteMismatch(event);
     let inserted: boolean;
     try {
-      inserted = await batcher.store({
-        id: event.id,
-        type: event.type,
-        caseKey: route.caseKey,
-        source: "stripe",
-        payload: event,
-        // The verified bytes are the event: stored as they came, without serializing the parsed copy again.
-        payloadJson: raw,
-        echo,
-        ignored: route.route === "ignore",
-      });
+      inserted = await batcher.store(stored);
     } catch (err) {
       // A signed event the database cannot hold (a NUL in its id, an id of kilobytes, nesting thousands deep): this
       // event alone gets a 400; the events stored beside it got their 200. Anything else is an outage: 500.

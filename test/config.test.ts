@@ -56,6 +56,18 @@ describe("loadConfig", () => {
     expect(loadConfig({ OPENAI_BASE_URL: "http://localhost:11434/v1" }, ["--decider", "llm"]).decider).toBe("llm");
   });
 
+  it("missed-event recovery: off offline, hourly against Stripe, BILLOPS_RECONCILE_INTERVAL_SECONDS sets or stops it", () => {
+    const prod = { STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc", APPROVER_TOKENS: "alice:aaaaaaaaaaaaaaaa1" };
+    const endpoint = { STRIPE_API_BASE: "http://127.0.0.1:12111", STRIPE_WEBHOOK_SECRET: "whsec_local" };
+    expect(loadConfig({}, []).reconcileIntervalSeconds).toBeNull();
+    expect(loadConfig(endpoint, []).reconcileIntervalSeconds).toBeNull();
+    expect(loadConfig(prod, []).reconcileIntervalSeconds).toBe(3600);
+    expect(loadConfig({ ...prod, BILLOPS_RECONCILE_INTERVAL_SECONDS: "0" }, []).reconcileIntervalSeconds).toBeNull();
+    expect(loadConfig({ ...prod, BILLOPS_RECONCILE_INTERVAL_SECONDS: "900" }, []).reconcileIntervalSeconds).toBe(900);
+    expect(loadConfig({ BILLOPS_RECONCILE_INTERVAL_SECONDS: "60" }, []).reconcileIntervalSeconds).toBe(60);
+    expect(loadConfig({ BILLOPS_RECONCILE_INTERVAL_SECONDS: "" }, []).reconcileIntervalSeconds).toBeNull();
+  });
+
   it("STRIPE_API_BASE: one Stripe-compatible endpoint for split web and worker processes, offline", () => {
     const env = { STRIPE_API_BASE: "http://127.0.0.1:12111", STRIPE_WEBHOOK_SECRET: "whsec_local" };
     for (const role of ["web", "worker", "all"]) {
@@ -91,6 +103,11 @@ describe("loadConfig", () => {
     [{ STRIPE_API_BASE: "127.0.0.1:12111" }, [], "STRIPE_API_BASE"],
     [{ STRIPE_API_BASE: "ftp://127.0.0.1:12111" }, [], "STRIPE_API_BASE"],
     [{ STRIPE_API_BASE: "http://127.0.0.1:12111" }, ["--role", "worker"], "STRIPE_WEBHOOK_SECRET"],
+    [{ BILLOPS_RECONCILE_INTERVAL_SECONDS: "hourly" }, [], "BILLOPS_RECONCILE_INTERVAL_SECONDS"],
+    [{ BILLOPS_RECONCILE_INTERVAL_SECONDS: "30" }, [], "BILLOPS_RECONCILE_INTERVAL_SECONDS"],
+    [{ BILLOPS_RECONCILE_INTERVAL_SECONDS: "-1" }, [], "BILLOPS_RECONCILE_INTERVAL_SECONDS"],
+    [{ BILLOPS_RECONCILE_INTERVAL_SECONDS: "90000" }, [], "BILLOPS_RECONCILE_INTERVAL_SECONDS"],
+    [{ BILLOPS_RECONCILE_INTERVAL_SECONDS: "600.5" }, [], "BILLOPS_RECONCILE_INTERVAL_SECONDS"],
   ] as Array<[Record<string, string>, string[], string]>)("%j %j → names %s", (env, argv, variable) => {
     const err = errorOf(env, argv);
     expect(err.variable).toBe(variable);

@@ -15,3 +15,5 @@ export { dropPayloads } from "./dropPayloads.js";
 export { inboxStats, type InboxStatusStats } from "./inboxStats.js";
 /** NOTIFY channel of new work for the schema a connection's search_path names (see migrations/001_inbox.sql). */
 export const EVENTS_CHANNEL_PREFIX = "billops_events:";
+export { newestStripeEventCreated } from "./newestStripeEvent.js";
+export { knownEventIds } from "./knownEventIds.js";

@@ -265,6 +265,28 @@ describe("faults", () => {
     expect(updated.name).toBe("Locked");
   });
 
+  it.each([
+    [0.5, 20, 10],
+    [0.15, 20, 3],
+    [0.15, 100, 15],
+    [1, 7, 7],
+  ])("rate %s: %s matching requests, %s hit, spread evenly; the others reach the next fault or the handler", async (rate, n, hits) => {
+    const id = sim.faults.add({ method: "GET", path: "^/v1/products$", status: 503, rate });
+    const backstop = sim.faults.add({ method: "GET", path: "^/v1/products$", status: 429, times: 1 });
+    const outcomes: number[] = [];
+    for (let i = 0; i < n; i++) outcomes.push(await stripe.products.list({ limit: 1 }).then(() => 200, (e: any) => e.statusCode));
+    sim.faults.remove(id);
+    sim.faults.remove(backstop);
+    // The first request the rate fault lets pass meets the one-time 429 behind it, unless the rate hits everything.
+    expect(outcomes.filter((s) => s === 503)).toHaveLength(hits);
+    expect(outcomes.filter((s) => s === 429)).toHaveLength(rate === 1 ? 0 : 1);
+    if (rate < 1) expect(outcomes.slice(0, Math.ceil(1 / rate) - 1)).not.toContain(503);
+  });
+
+  it("a rate outside (0, 1] is refused", () => {
+    for (const rate of [0, -0.1, 1.5, Number.NaN]) expect(() => sim.faults.add({ status: 500, rate })).toThrow(/rate/);
+  });
+
   it("latency is added", async () => {
     const id = sim.faults.add({ path: "^/v1/prices$", latencyMs: 120 });
     const t = performance.now();

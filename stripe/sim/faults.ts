@@ -7,6 +7,8 @@ export interface ActiveFault {
   pattern: RegExp | null;
   remaining: number;
   hits: number;
+  /** Matching requests seen, for `rate`. */
+  seen: number;
 }
 
 export class FaultRegistry {
@@ -20,6 +22,9 @@ export class FaultRegistry {
     if (spec.drop && spec.drop !== "before_write" && spec.drop !== "after_write") {
       throw new Error(`fault drop must be before_write or after_write, not ${String(spec.drop)}`);
     }
+    if (spec.rate !== undefined && !(typeof spec.rate === "number" && spec.rate > 0 && spec.rate <= 1)) {
+      throw new Error(`fault rate must be a number above 0 and at most 1, not ${String(spec.rate)}`);
+    }
     const id = `fault_${this.next++}`;
     this.faults.push({
       id,
@@ -27,6 +32,7 @@ export class FaultRegistry {
       pattern: spec.path ? new RegExp(spec.path) : null,
       remaining: spec.times ?? Infinity,
       hits: 0,
+      seen: 0,
     });
     return id;
   }
@@ -55,6 +61,11 @@ export class FaultRegistry {
       if (f.remaining <= 0) continue;
       if (f.spec.method && f.spec.method.toUpperCase() !== method) continue;
       if (f.pattern && !f.pattern.test(path)) continue;
+      if (f.spec.rate !== undefined) {
+        // Deterministic: the n-th matching request is hit when n·rate crosses a whole number (rate 0.15: ~3 in 20).
+        f.seen++;
+        if (Math.floor(f.seen * f.spec.rate) === Math.floor((f.seen - 1) * f.spec.rate)) continue;
+      }
       f.remaining--;
       f.hits++;
       return f;

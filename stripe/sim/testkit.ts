@@ -23,15 +23,16 @@ export interface Received {
   signature: string;
 }
 
-/** A node:http receiver that answers with `status()` (200 by default) and keeps every raw delivery. */
-export async function webhookReceiver(status: () => number = () => 200): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+/** A node:http receiver that answers with `status(raw)` (200 by default) and keeps every raw delivery. */
+export async function webhookReceiver(status: (raw: string) => number = () => 200): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ raw: Buffer.concat(chunks).toString("utf8"), signature: String(req.headers["stripe-signature"] ?? "") });
-      res.writeHead(status());
+      const raw = Buffer.concat(chunks).toString("utf8");
+      received.push({ raw, signature: String(req.headers["stripe-signature"] ?? "") });
+      res.writeHead(status(raw));
       res.end();
     });
   });

@@ -60,6 +60,8 @@ export interface FaultSpec {
   latencyMs?: number;
   drop?: "before_write" | "after_write";
   times?: number;
+  /** The share of matching requests hit (0 < rate ≤ 1), spread evenly (every 1/rate-th); the rest pass to later faults. */
+  rate?: number;
 }
 
 export interface Delivery {

@@ -1,6 +1,7 @@
 // Events: retrieve, and list with type (wildcards like `invoice.*`), types[], created and delivery_success filters.
 import { bool, asArray } from "../form.js";
 import { getTyped, listResponse, type Filter } from "../core.js";
+import { invalidRequest } from "../errors.js";
 import type { Route } from "../routes.js";
 
 function typeMatcher(pattern: string): (t: string) => boolean {
@@ -16,6 +17,12 @@ export const eventRoutes: Route[] = [
     path: "/v1/events",
     handler: (sim, { params }) => {
       const extra: Filter[] = [];
+      // Stripe's own rules for the two type filters.
+      if (params.type !== undefined && params.types !== undefined) throw invalidRequest("You may pass either type or types, but not both.", "types");
+      if (asArray(params.types).length > 20) throw invalidRequest("Invalid types: at most 20 event types", "types");
+      if (params.delivery_success !== undefined && bool(params.delivery_success) === undefined) {
+        throw invalidRequest("Invalid boolean: delivery_success must be true or false", "delivery_success");
+      }
       if (params.type) {
         const m = typeMatcher(params.type);
         extra.push((o) => m(o.type));
