@@ -147,6 +147,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // Senders: every delivery is retried until billops answers 200, as Stripe does (one never answered is "lost").
     const started = Date.now();
+    // One deadline for the whole run: the killer's waits and the drain both end at it (a hung web process must end in
+    // failed checks, not in a hung run).
+    const deadline = started + (o.timeoutMs ?? 600_000);
     const senders = startSenders(web, stream.deliveries, { senders: o.senders ?? 16, secret: SECRET, timestamp: NOW });
     const next = () => senders.sent();
 
@@ -163,6 +166,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         for (;;) {
           const c = await counts();
           if (c.finished >= target || (c.open === 0 && next() >= stream.deliveries.length)) break;
+          if (Date.now() > deadline) return;
           await sleep(200);
         }
         if ((await open()) === 0 && next() >= stream.deliveries.length) break;
@@ -193,7 +197,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
              and not exists (select 1 from stripe_events f where f.case_key = e.case_key and f.status = 'failed' and f.seq < e.seq)`)
       ).rows[0].n as number;
     let calm = 0;
-    const deadline = Date.now() + (o.timeoutMs ?? 600_000);
     let drained = false;
     while (Date.now() < deadline) {
       const quiet = await (async () => {
