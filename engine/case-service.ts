@@ -330,6 +330,18 @@ export function createCaseService({ pool, graph, deps }: CaseServiceOptions) {
       const { values, interrupted, midRun } = await snapshot(row.caseKey);
       if (!interrupted || values.approval?.id !== id) {
         const answered = takenAnswer(values, id);
+        if (answered && midRun && answered.status !== STATUS_OF[given.type]) {
+          // Another answer than the one the thread took (a second person rejecting an accept whose Stripe write failed):
+          // the first answer stands — exactly one answer ever runs — and is finished by its own retry or the worker's
+          // sweep. Saying so beats finishing it in this person's name, or a 200 that hides that their answer was not used.
+          return {
+            ok: false,
+            status: 409,
+            code: "approval_being_answered",
+            message: `approval ${id} was already ${answered.status}${answered.approver ? ` by ${answered.approver}` : ""}; that answer is still being carried out, so this ${given.type} was not applied`,
+            approval: row,
+          };
+        }
         if (answered) {
           // The thread took this answer but its run did not finish (Stripe failed inside act, the process died): the
           // retry finishes it, act repeating its key. A run that did finish only had its row left open: closed here.

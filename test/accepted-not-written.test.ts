@@ -70,6 +70,23 @@ it("the retry of the same answer finishes the run: 200, one refund, then 409", a
   expect(kase.body.case?.status ?? kase.body.status).toBe("closed");
 }, 60_000);
 
+it("another answer (a second person's reject or ignore) is refused with 409 naming the first; the first answer is still finished", async () => {
+  const id = await acceptedButNotWritten("req_other");
+  for (const answer of [{ type: "response", reason: "do NOT refund, fraud" }, { type: "ignore" }]) {
+    const other = await stack.api("POST", `/approvals/${id}`, answer);
+    expect(other.status, JSON.stringify(other.body)).toBe(409);
+    expect(other.body.error.code).toBe("approval_being_answered");
+    expect(other.body.error.message).toMatch(/already accepted/);
+    expect(await refunds()).toHaveLength(0);
+    expect((await stack.api("GET", `/approvals/${id}`)).body.approval.status).toBe("pending");
+  }
+  // The same answer again finishes what the thread took: one refund, under the accept's key.
+  const retry = await stack.api("POST", `/approvals/${id}`, { type: "accept" });
+  expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+  expect(await refunds()).toHaveLength(1);
+  expectOneRefund("req_other", id);
+}, 60_000);
+
 it("a worker's sweep finishes it on its own, once, with nobody answering again", async () => {
   const id = await acceptedButNotWritten("req_sweep");
   other = await startBillops({
