@@ -102,6 +102,14 @@ function sameCard(a: Stripe.Charge, b: Stripe.Charge): boolean {
   return pa != null && pa === idOf(b.payment_method as string | null);
 }
 
+/**
+ * Visa's rule for the two prior payments: undisputed AND no fraud reported on them (Stripe: "no fraud activity has been
+ * reported"). A charge the customer or Stripe marked fraudulent (`fraud_details`) is out, whether or not it became a dispute.
+ */
+function reportedAsFraud(p: Stripe.Charge): boolean {
+  return p.fraud_details?.user_report === "fraudulent" || p.fraud_details?.stripe_report === "fraudulent";
+}
+
 function describe(c: Stripe.Charge, config: PolicyConfig): Read {
   if (c.description?.trim()) return { value: c.description.trim(), source: `stripe:${c.id}.description` };
   const s = config.merchant_policies.service_description;
@@ -125,7 +133,7 @@ export function assessCe3(ctx: DisputeContext, config: PolicyConfig): Ce3Assessm
   const lo = c.created - CE3_WINDOW_DAYS.max * 86400;
   const hi = c.created - CE3_WINDOW_DAYS.min * 86400;
   const candidates = ctx.cardHistory.filter(
-    (p) => p.id !== c.id && p.status === "succeeded" && p.paid && !p.disputed && (p.amount_captured ?? p.amount) > 0 && p.created >= lo && p.created <= hi && sameCard(c, p),
+    (p) => p.id !== c.id && p.status === "succeeded" && p.paid && !p.disputed && !reportedAsFraud(p) && (p.amount_captured ?? p.amount) > 0 && p.created >= lo && p.created <= hi && sameCard(c, p),
   );
   const ids = candidates.map((p) => p.id);
   const window = `${formatDate(lo)} – ${formatDate(hi)}`;

@@ -253,6 +253,8 @@ describe("Visa Compelling Evidence 3.0", () => {
     ["no history in the window", { ...fraud, others: [prior("ch_new", 30), prior("ch_old", 400)] }, null, /0 undisputed payments/],
     ["one prior payment only", { ...fraud, others: [prior("ch_p130", 130), prior("ch_new", 60)] }, null, /1 undisputed payment on/],
     ["prior payments disputed or failed do not count", { ...fraud, others: [prior("ch_p130", 130, { disputed: true }), prior("ch_p160", 160, { status: "failed", paid: false }), prior("ch_p190", 190)] }, null, /1 undisputed payment/],
+    ["prior payments reported as fraud (by the customer or by Stripe) do not count", { ...fraud, others: [prior("ch_p130", 130, { fraud_details: { user_report: "fraudulent" } }), prior("ch_p160", 160, { fraud_details: { stripe_report: "fraudulent" } }), prior("ch_p190", 190)] }, null, /1 undisputed payment/],
+    ["a prior payment the customer marked safe still counts", { ...fraud, others: [prior("ch_p130", 130, { fraud_details: { user_report: "safe" } }), prior("ch_p160", 160)] }, ["ch_p130", "ch_p160"]],
     ["another card's payments do not count", { ...fraud, others: history.map((c) => ({ ...c, payment_method: "pm_other" }) as Stripe.Charge) }, null, /0 undisputed/],
     ["email alone is a secondary element: not enough", { ...fraud, charge: { metadata: {} }, others: history.map((c) => ({ ...c, metadata: {} }) as Stripe.Charge) }, null, /share an IP, device or account/],
     ["different IPs: not enough", { ...fraud, others: history.map((c, i) => ({ ...c, metadata: { customer_purchase_ip: `198.51.100.${i}` } }) as Stripe.Charge) }, null, /share an IP/],

@@ -323,6 +323,8 @@ describe("decideDunning: situations", () => {
       ["paused → no grace", { invoice: final, subscription: { status: "paused" } }, "notify_customer"],
       ["past_due, good customer → grace", { invoice: final, subscription: { status: "past_due" } }, "apply_grace_period"],
       ["active, good customer → grace", { invoice: final, subscription: { status: "active" } }, "apply_grace_period"],
+      ["past_due, collection paused by the merchant (void) → no grace over it", { invoice: final, subscription: { status: "past_due", pause_collection: { behavior: "void", resumes_at: null } } as never }, "notify_customer"],
+      ["active, collection paused until a date (keep_as_draft) → no grace over it", { invoice: final, subscription: { status: "active", pause_collection: { behavior: "keep_as_draft", resumes_at: NOW + 30 * DAY } } as never }, "notify_customer"],
       ["no subscription on the invoice → no grace to give", { invoice: final, subscription: null }, "notify_customer", { template: "update_payment_method" }],
       ["due grace retry, canceled meanwhile → a person, no pay", { eventType: "billops.retry_invoice", invoice: final, subscription: { status: "canceled" }, history: { decisions: [{ action: "apply_grace_period", at: NOW - 7 * DAY, source: "rules" }], notificationsSent: ["grace_period_granted"] } }, "escalate_to_support"],
       ["due retry, unpaid meanwhile → a person", { eventType: "billops.retry_invoice", subscription: { status: "unpaid" }, history: { decisions: [{ action: "schedule_retry", at: NOW - DAY, source: "rules" }] } }, "escalate_to_support"],

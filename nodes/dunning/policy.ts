@@ -86,10 +86,15 @@ export function subscriptionStanding(ctx: Pick<DunningContext, "subscription">):
   return { ended: status != null && ENDED.has(status), inactive: status != null && INACTIVE.has(status), status };
 }
 
-/** Grace keeps service Stripe still provides: only a live (active, trialing, past_due) subscription qualifies. */
+/**
+ * Grace keeps service Stripe still provides: only a live (active, trialing, past_due) subscription qualifies, and only
+ * one whose collection nobody paused — grace is itself a pause (keep_as_draft until the retry), and writing it over
+ * the merchant's own pause (say `void`, with no end) would turn periods they meant to give away into drafts collected
+ * in a week.
+ */
 export function graceAllowed(ctx: Pick<DunningContext, "subscription">): boolean {
   const s = ctx.subscription;
-  return !!s && (s.status === "active" || s.status === "past_due" || s.status === "trialing");
+  return !!s && (s.status === "active" || s.status === "past_due" || s.status === "trialing") && !s.pause_collection;
 }
 
 /** When the last decline happened: network timing (MAC 24–30) counts from it. */

@@ -66,6 +66,9 @@ const rows: Row[] = [
   ["grace on a past_due subscription", grace, { invoice: final }, "ok", "ok"],
   ["grace on an active subscription", grace, { subscription: { status: "active" }, invoice: final }, "ok", "ok"],
   ["grace on an invoice without a subscription", grace, { subscription: null, invoice: final }, "downgraded", "downgraded", /no service to keep/],
+  ...(["void", "keep_as_draft", "mark_uncollectible"] as const).map((behavior): Row => [
+    `grace over a pause the merchant set (${behavior})`, grace, { subscription: { pause_collection: { behavior, resumes_at: null } } as never, invoice: final }, "downgraded", "downgraded", /already has its collection paused/,
+  ]),
   // A soft decline is not retried on the spot, whatever anyone says; a due job or the customer's own ask may pay.
   ["immediate retry of insufficient_funds on the event", pay, {}, "downgraded", "downgraded", /immediate retry cannot pass/],
   ["immediate retry of generic_decline on the event", pay, { decline: { decline_code: "generic_decline" } }, "downgraded", "downgraded"],

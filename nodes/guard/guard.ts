@@ -168,6 +168,7 @@ function checkDunningSubscription(action: Action, ctx: DunningContext, f: Findin
   const sub = ctx.subscription;
   if (standing.ended) return void f.never.push(`subscription ${sub!.id} is ${sub!.status}: Stripe no longer collects it, so no payment and no grace`);
   if (action === "apply_grace_period" && !graceAllowed(ctx)) {
+    if (sub?.pause_collection) return void f.never.push(`subscription ${sub.id} already has its collection paused (${sub.pause_collection.behavior}): a grace period would replace that pause`);
     return void f.never.push(sub ? `subscription ${sub.id} is ${sub.status}: Stripe gives no access to keep, so no grace` : "no subscription on the invoice: a grace period has no service to keep");
   }
   if (standing.inactive) f.approval.push(`subscription ${sub!.id} is ${sub!.status}: a payment billops starts on it is a person's decision`);
