@@ -83,3 +83,21 @@ it("a live worker's claim is not taken over: the other worker waits for it", asy
   expect(rows.map((r) => r.pid)).toEqual([slow.pid]);
   expect((await getEvent(db.pool, "evt_live"))?.attempts).toBe(1);
 }, 60_000);
+
+it("a last attempt whose worker looks gone (its LISTEN connection dropped) is failed only when its lease runs out", async () => {
+  db = await createTestDatabase();
+  // A worker whose registered backend no longer exists: a pid no backend has.
+  await db.pool.query("insert into worker_sessions (worker_id, backend_pid, backend_start) values ('w-dropped', 2147483000, now())");
+  const running = async (id: string, attempts: number, leaseSeconds: number) => {
+    await insertEvent(db!.pool, { id, type: "invoice.updated", caseKey: `invoice:${id}`, source: "stripe", payload: {} });
+    await db!.pool.query("update stripe_events set status = 'running', attempts = $2, locked_by = 'w-dropped', lease_expires_at = now() + $3 * interval '1 second' where id = $1", [id, attempts, leaseSeconds]);
+  };
+  await running("evt_last_live_lease", 3, 60);
+  await running("evt_last_expired", 3, -1);
+  await running("evt_earlier_attempt", 1, 60);
+  const claimed = (await db.pool.query("select id from billops_claim_event('w-other', 30, 3)")).rows.map((r) => r.id);
+  // An earlier attempt is taken over at once; the last attempt with a lease left is not failed; an expired one is.
+  expect(claimed).toEqual(["evt_earlier_attempt"]);
+  expect((await getEvent(db.pool, "evt_last_live_lease"))?.status).toBe("running");
+  expect((await getEvent(db.pool, "evt_last_expired"))?.status).toBe("failed");
+}, 60_000);
