@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Client } from "@langchain/langgraph-sdk";
 import { startStack, APPROVER_TOKEN, type Stack } from "./support/stack.js";
+import { sharedScenarioText } from "./support/shared-scenarios.js";
 import { threadIdFor } from "../domain/case.js";
 import { createRulesDecider } from "../deciders/rules.js";
 import { DOMAIN_SPECS } from "../nodes/domains.js";
@@ -189,7 +190,7 @@ describe("Agent Inbox edits with text values: disputes, subscriptions, dunning",
   });
 
   it("schedule_retry and apply_grace_period with numbers as text", async () => {
-    const scenario = load("./fixtures/../../../shared/scenarios/example_dunning_insufficient_funds_second_attempt.json");
+    const scenario = JSON.parse(sharedScenarioText("example_dunning_insufficient_funds_second_attempt.json"));
     // A decider that is unsure of every dunning decision: the guard asks a person, as it would for a model's.
     const rules = createRulesDecider(DOMAIN_SPECS);
     const unsure: Decider = { ...rules, decide: async (d, ctx, o) => ({ ...(await rules.decide(d, ctx, o)), confidence: 0.2 }) };
